@@ -1,0 +1,488 @@
+/**
+ * A reader for the data subset of Python's pickle format (protocols 0 to 5).
+ *
+ * REFER ships its refs as pickles written by Python 2's cPickle. A pickle is a program
+ * for a stack machine, and the general format can import modules and call functions.
+ * This reader executes only the opcodes that build plain data (lists, dicts, tuples,
+ * sets, numbers, strings, bytes) and refuses every opcode that could construct an object
+ * or call code, so a data file from the internet can never run anything.
+ */
+import { DataError } from './errors';
+
+export type PickleValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | PickleValue[]
+  | PickleDict;
+
+/** A pickled dict. Keys are converted to strings, like JSON; the prototype is null so
+ * that a key such as "__proto__" is only data. */
+export interface PickleDict {
+  [key: string]: PickleValue;
+}
+
+/** Opcodes that import, construct or call: never executed. */
+const CODE_OPCODES: Record<number, string> = {
+  0x63: 'GLOBAL',
+  0x93: 'STACK_GLOBAL',
+  0x52: 'REDUCE',
+  0x62: 'BUILD',
+  0x69: 'INST',
+  0x6f: 'OBJ',
+  0x81: 'NEWOBJ',
+  0x92: 'NEWOBJ_EX',
+  0x50: 'PERSID',
+  0x51: 'BINPERSID',
+  0x82: 'EXT1',
+  0x83: 'EXT2',
+  0x84: 'EXT4',
+  0x97: 'NEXT_BUFFER',
+  0x98: 'READONLY_BUFFER',
+};
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+
+/** A Python 2 `str` is bytes. REFER's text is UTF-8 in practice; anything that is not
+ * valid UTF-8 is read as latin-1, which never fails. */
+function decodePy2Str(bytes: Uint8Array): string {
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] >= 0x80) {
+      try {
+        return utf8Strict.decode(bytes);
+      } catch {
+        return latin1.decode(bytes);
+      }
+    }
+  }
+  return asciiString(bytes, 0, bytes.length);
+}
+
+function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  // String.fromCharCode on small chunks beats TextDecoder's per-call overhead for the
+  // short keys and tokens that make up most of a refs file.
+  if (end - start < 64) {
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
+    return s;
+  }
+  return latin1.decode(bytes.subarray(start, end));
+}
+
+function newDict(): PickleDict {
+  return Object.create(null) as PickleDict;
+}
+
+function dictKey(key: PickleValue): string {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'number' || typeof key === 'bigint' || typeof key === 'boolean' || key === null) {
+    return String(key);
+  }
+  throw new Error('a dict key must be a string or a number');
+}
+
+const SIMPLE_ESCAPES: Record<string, number> = {
+  '\\': 0x5c, "'": 0x27, '"': 0x22, n: 0x0a, t: 0x09, r: 0x0d, a: 0x07, b: 0x08, f: 0x0c, v: 0x0b,
+};
+
+/** Undo Python's `repr` quoting of a protocol-0 STRING argument into raw bytes. */
+function unescapeStringRepr(text: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch !== 0x5c) {
+      out.push(ch & 0xff);
+      continue;
+    }
+    const next = text[++i];
+    if (next === undefined) throw new Error('string ends in a lone backslash');
+    if (next in SIMPLE_ESCAPES) out.push(SIMPLE_ESCAPES[next]);
+    else if (next === '\n') continue;
+    else if (next === 'x') {
+      const hex = text.slice(i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new Error(`bad \\x escape "\\x${hex}"`);
+      out.push(parseInt(hex, 16));
+      i += 2;
+    } else if (next >= '0' && next <= '7') {
+      let oct = next;
+      while (oct.length < 3 && text[i + 1] >= '0' && text[i + 1] <= '7') oct += text[++i];
+      out.push(parseInt(oct, 8) & 0xff);
+    } else {
+      out.push(0x5c, next.charCodeAt(0) & 0xff);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+/** Python's raw-unicode-escape, used by protocol-0 UNICODE: bytes are latin-1 except
+ * \uXXXX and \UXXXXXXXX escapes. */
+function decodeRawUnicodeEscape(bytes: Uint8Array): string {
+  const text = latin1.decode(bytes);
+  return text.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, u4: string, u8: string) =>
+    String.fromCodePoint(parseInt(u4 ?? u8, 16)),
+  );
+}
+
+function parseIntText(text: string): number | bigint {
+  const n = Number(text);
+  if (!Number.isInteger(n)) throw new Error(`"${text}" is not an integer`);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+function decodeLong(bytes: Uint8Array): number | bigint {
+  if (bytes.length === 0) return 0;
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]);
+  if (bytes[bytes.length - 1] & 0x80) value -= 1n << BigInt(bytes.length * 8);
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+}
+
+class PickleMachine {
+  private pos = 0;
+  private stack: PickleValue[] = [];
+  private marks: number[] = [];
+  private memo: PickleValue[] = [];
+  private readonly view: DataView;
+
+  constructor(
+    private readonly data: Uint8Array,
+    private readonly fileName: string,
+  ) {
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  fail(at: number, problem: string): never {
+    throw new DataError(`${this.fileName}: byte ${at}: ${problem}`);
+  }
+
+  private need(n: number, at: number): number {
+    const start = this.pos;
+    if (start + n > this.data.length) this.fail(at, `unexpected end of data (file truncated?): needed ${n} more bytes`);
+    this.pos = start + n;
+    return start;
+  }
+
+  private bytes(n: number, at: number): Uint8Array {
+    const start = this.need(n, at);
+    return this.data.subarray(start, start + n);
+  }
+
+  private line(at: number): string {
+    const end = this.data.indexOf(0x0a, this.pos);
+    if (end < 0) this.fail(at, 'unexpected end of data (file truncated?): a text argument has no newline');
+    const text = latin1.decode(this.data.subarray(this.pos, end));
+    this.pos = end + 1;
+    return text;
+  }
+
+  private pop(at: number): PickleValue {
+    if (this.stack.length === 0 || this.stack.length <= (this.marks[this.marks.length - 1] ?? -1)) {
+      this.fail(at, 'stack underflow (corrupt pickle)');
+    }
+    return this.stack.pop() as PickleValue;
+  }
+
+  private top(at: number): PickleValue {
+    if (this.stack.length === 0) this.fail(at, 'stack underflow (corrupt pickle)');
+    return this.stack[this.stack.length - 1];
+  }
+
+  private popMark(at: number): PickleValue[] {
+    const mark = this.marks.pop();
+    if (mark === undefined) this.fail(at, 'no MARK on the stack (corrupt pickle)');
+    const items = this.stack.slice(mark);
+    this.stack.length = mark;
+    return items;
+  }
+
+  private listOnTop(at: number): PickleValue[] {
+    const list = this.top(at);
+    if (!Array.isArray(list)) this.fail(at, 'APPEND target is not a list');
+    return list;
+  }
+
+  private dictOnTop(at: number): PickleDict {
+    const dict = this.top(at);
+    if (dict === null || typeof dict !== 'object' || Array.isArray(dict) || dict instanceof Uint8Array) {
+      this.fail(at, 'SETITEM target is not a dict');
+    }
+    return dict;
+  }
+
+  private setItems(dict: PickleDict, items: PickleValue[], at: number): void {
+    if (items.length % 2 !== 0) this.fail(at, 'SETITEMS has an odd number of items');
+    for (let i = 0; i < items.length; i += 2) {
+      try {
+        dict[dictKey(items[i])] = items[i + 1];
+      } catch (e) {
+        this.fail(at, (e as Error).message);
+      }
+    }
+  }
+
+  private get(index: number, at: number): void {
+    if (!(index in this.memo)) this.fail(at, `memo key ${index} was never stored (corrupt pickle)`);
+    this.stack.push(this.memo[index]);
+  }
+
+  private put(index: number, at: number): void {
+    this.memo[index] = this.top(at);
+  }
+
+  private guard(at: number, fn: () => PickleValue): PickleValue {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof DataError) throw e;
+      return this.fail(at, (e as Error).message);
+    }
+  }
+
+  run(): PickleValue {
+    const { data, view } = this;
+    for (;;) {
+      const at = this.pos;
+      if (at >= data.length) this.fail(at, 'unexpected end of data (file truncated?): no STOP opcode');
+      const op = data[this.pos++];
+      switch (op) {
+        case 0x80: // PROTO
+          if (data[this.need(1, at)] > 5) this.fail(at, `pickle protocol ${data[at + 1]} is newer than 5`);
+          break;
+        case 0x95: // FRAME: a length prefix only
+          this.need(8, at);
+          break;
+        case 0x2e: // STOP
+          if (this.stack.length !== 1 || this.marks.length !== 0) {
+            this.fail(at, `STOP with ${this.stack.length} values and ${this.marks.length} open marks on the stack (corrupt pickle)`);
+          }
+          return this.stack[0];
+        case 0x28: // MARK
+          this.marks.push(this.stack.length);
+          break;
+        case 0x30: // POP
+          if (this.marks.length && this.marks[this.marks.length - 1] === this.stack.length) this.marks.pop();
+          else this.pop(at);
+          break;
+        case 0x31: // POP_MARK
+          this.popMark(at);
+          break;
+        case 0x32: // DUP
+          this.stack.push(this.top(at));
+          break;
+        case 0x4e: // NONE
+          this.stack.push(null);
+          break;
+        case 0x88: // NEWTRUE
+          this.stack.push(true);
+          break;
+        case 0x89: // NEWFALSE
+          this.stack.push(false);
+          break;
+        case 0x4a: // BININT
+          this.stack.push(view.getInt32(this.need(4, at), true));
+          break;
+        case 0x4b: // BININT1
+          this.stack.push(data[this.need(1, at)]);
+          break;
+        case 0x4d: // BININT2
+          this.stack.push(view.getUint16(this.need(2, at), true));
+          break;
+        case 0x8a: // LONG1
+          this.stack.push(decodeLong(this.bytes(data[this.need(1, at)], at)));
+          break;
+        case 0x8b: // LONG4
+          this.stack.push(decodeLong(this.bytes(this.length32(at), at)));
+          break;
+        case 0x49: { // INT (protocol 0; "01"/"00" are True/False)
+          const text = this.line(at);
+          this.stack.push(text === '01' ? true : text === '00' ? false : this.guard(at, () => parseIntText(text)));
+          break;
+        }
+        case 0x4c: { // LONG (protocol 0)
+          const text = this.line(at).replace(/L$/, '');
+          this.stack.push(this.guard(at, () => parseIntText(text)));
+          break;
+        }
+        case 0x46: { // FLOAT (protocol 0)
+          const text = this.line(at);
+          const n = Number(text);
+          if (Number.isNaN(n) && !/^[-+]?nan$/i.test(text)) this.fail(at, `"${text}" is not a float`);
+          this.stack.push(n);
+          break;
+        }
+        case 0x47: // BINFLOAT
+          this.stack.push(view.getFloat64(this.need(8, at), false));
+          break;
+        case 0x53: { // STRING (protocol 0): a quoted repr of a py2 str
+          const text = this.line(at);
+          const q = text[0];
+          if (text.length < 2 || (q !== "'" && q !== '"') || text[text.length - 1] !== q) {
+            this.fail(at, 'STRING argument is not a quoted string');
+          }
+          this.stack.push(this.guard(at, () => decodePy2Str(unescapeStringRepr(text.slice(1, -1)))));
+          break;
+        }
+        case 0x56: { // UNICODE (protocol 0)
+          const end = data.indexOf(0x0a, this.pos);
+          if (end < 0) this.fail(at, 'unexpected end of data (file truncated?): a text argument has no newline');
+          this.stack.push(decodeRawUnicodeEscape(data.subarray(this.pos, end)));
+          this.pos = end + 1;
+          break;
+        }
+        case 0x55: // SHORT_BINSTRING
+          this.stack.push(decodePy2Str(this.bytes(data[this.need(1, at)], at)));
+          break;
+        case 0x54: // BINSTRING
+          this.stack.push(decodePy2Str(this.bytes(this.length32(at), at)));
+          break;
+        case 0x58: // BINUNICODE
+          this.stack.push(this.utf8(this.length32(at), at));
+          break;
+        case 0x8c: // SHORT_BINUNICODE
+          this.stack.push(this.utf8(data[this.need(1, at)], at));
+          break;
+        case 0x8d: // BINUNICODE8
+          this.stack.push(this.utf8(this.length64(at), at));
+          break;
+        case 0x42: // BINBYTES
+          this.stack.push(this.bytes(this.length32(at), at).slice());
+          break;
+        case 0x43: // SHORT_BINBYTES
+          this.stack.push(this.bytes(data[this.need(1, at)], at).slice());
+          break;
+        case 0x8e: // BINBYTES8
+        case 0x96: // BYTEARRAY8
+          this.stack.push(this.bytes(this.length64(at), at).slice());
+          break;
+        case 0x5d: // EMPTY_LIST
+          this.stack.push([]);
+          break;
+        case 0x29: // EMPTY_TUPLE
+          this.stack.push([]);
+          break;
+        case 0x8f: // EMPTY_SET
+          this.stack.push([]);
+          break;
+        case 0x7d: // EMPTY_DICT
+          this.stack.push(newDict());
+          break;
+        case 0x6c: // LIST
+        case 0x74: // TUPLE
+        case 0x91: // FROZENSET
+          this.stack.push(this.popMark(at));
+          break;
+        case 0x85: // TUPLE1
+          this.stack.push([this.pop(at)]);
+          break;
+        case 0x86: { // TUPLE2
+          const b = this.pop(at);
+          this.stack.push([this.pop(at), b]);
+          break;
+        }
+        case 0x87: { // TUPLE3
+          const c = this.pop(at);
+          const b = this.pop(at);
+          this.stack.push([this.pop(at), b, c]);
+          break;
+        }
+        case 0x64: { // DICT
+          const dict = newDict();
+          this.setItems(dict, this.popMark(at), at);
+          this.stack.push(dict);
+          break;
+        }
+        case 0x61: { // APPEND
+          const value = this.pop(at);
+          this.listOnTop(at).push(value);
+          break;
+        }
+        case 0x65: // APPENDS
+        case 0x90: { // ADDITEMS (sets are read as lists)
+          const items = this.popMark(at);
+          const list = this.listOnTop(at);
+          for (const item of items) list.push(item);
+          break;
+        }
+        case 0x73: { // SETITEM
+          const value = this.pop(at);
+          const key = this.pop(at);
+          this.setItems(this.dictOnTop(at), [key, value], at);
+          break;
+        }
+        case 0x75: { // SETITEMS
+          const items = this.popMark(at);
+          this.setItems(this.dictOnTop(at), items, at);
+          break;
+        }
+        case 0x67: // GET
+          this.get(this.memoIndexFromLine(at), at);
+          break;
+        case 0x68: // BINGET
+          this.get(data[this.need(1, at)], at);
+          break;
+        case 0x6a: // LONG_BINGET
+          this.get(view.getUint32(this.need(4, at), true), at);
+          break;
+        case 0x70: // PUT
+          this.put(this.memoIndexFromLine(at), at);
+          break;
+        case 0x71: // BINPUT
+          this.put(data[this.need(1, at)], at);
+          break;
+        case 0x72: // LONG_BINPUT
+          this.put(view.getUint32(this.need(4, at), true), at);
+          break;
+        case 0x94: // MEMOIZE
+          this.put(this.memo.length, at);
+          break;
+        default: {
+          const hex = `0x${op.toString(16).padStart(2, '0')}`;
+          if (op in CODE_OPCODES) {
+            this.fail(at, `opcode ${hex} (${CODE_OPCODES[op]}) is not allowed in a data file: it would construct an object or run code`);
+          }
+          this.fail(at, `unknown opcode ${hex} (not a pickle, or corrupt)`);
+        }
+      }
+    }
+  }
+
+  private utf8(n: number, at: number): string {
+    const bytes = this.bytes(n, at);
+    try {
+      return utf8Strict.decode(bytes);
+    } catch {
+      return this.fail(at, 'BINUNICODE text is not valid UTF-8');
+    }
+  }
+
+  private length32(at: number): number {
+    const n = this.view.getInt32(this.need(4, at), true);
+    if (n < 0) this.fail(at, `negative length ${n}`);
+    return n;
+  }
+
+  private length64(at: number): number {
+    const n = this.view.getBigUint64(this.need(8, at), true);
+    if (n > BigInt(this.data.length)) this.fail(at, `length ${n} is past the end of the file (truncated?)`);
+    return Number(n);
+  }
+
+  private memoIndexFromLine(at: number): number {
+    const text = this.line(at);
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 0) this.fail(at, `memo key "${text}" is not a non-negative integer`);
+    return n;
+  }
+}
+
+/**
+ * Reads one pickled value. `fileName` is only used in error messages, which name the
+ * file, the byte offset and the problem.
+ */
+export function readPickle(data: Uint8Array, fileName: string): PickleValue {
+  return new PickleMachine(data, fileName).run();
+}

@@ -1,0 +1,406 @@
+/**
+ * The indexed store of one REFER dataset/splitBy pair, with REFER's queries.
+ *
+ * Indexes are built in one linear pass over the columnar tables (REFER's createIndex is
+ * quadratic because it grows lists with `+`). Relations are CSR arrays: the refs of
+ * image row i are refRows[start[i] .. start[i+1]], in file order. The store knows nothing
+ * of GraphQL; rows (array positions) are its currency, ids are what users pass.
+ */
+import { stringAt, type StringColumn } from './columns';
+import { DataError, NotFoundError } from './errors';
+import type { LoadWarning } from './problems';
+import type { AnnId, InstancesTables, RefTables } from './tables';
+
+/** Rows grouped by a key row: members of group g are rows[start[g] .. start[g+1]]. */
+export interface Grouping {
+  start: Int32Array;
+  rows: Int32Array;
+}
+
+function groupRows(groupCount: number, keyOfRow: ArrayLike<number>): Grouping {
+  const start = new Int32Array(groupCount + 1);
+  for (let r = 0; r < keyOfRow.length; r++) if (keyOfRow[r] >= 0) start[keyOfRow[r] + 1]++;
+  for (let g = 0; g < groupCount; g++) start[g + 1] += start[g];
+  const fill = start.slice(0, groupCount);
+  const rows = new Int32Array(start[groupCount]);
+  for (let r = 0; r < keyOfRow.length; r++) if (keyOfRow[r] >= 0) rows[fill[keyOfRow[r]]++] = r;
+  return { start, rows };
+}
+
+export function groupMembers(g: Grouping, group: number): Int32Array {
+  return g.rows.subarray(g.start[group], g.start[group + 1]);
+}
+
+function rowMap<K>(ids: ArrayLike<K>): Map<K, number> {
+  const map = new Map<K, number>();
+  for (let i = 0; i < ids.length; i++) map.set(ids[i], i);
+  return map;
+}
+
+/** A value of an optional text column, or undefined where the record lacks it. */
+function optionalString(column: StringColumn | undefined, row: number): string | undefined {
+  if (!column) return undefined;
+  return stringAt(column, row) || undefined;
+}
+
+/** Valid `split` arguments of getRefIds, as REFER defines them. */
+const SPLIT_LETTERS = ['testA', 'testB', 'testC'];
+const COMBINED_SPLITS = ['testAB', 'testBC', 'testAC'];
+export const SPLIT_ARGUMENTS = ['train', 'val', 'test', ...SPLIT_LETTERS, ...COMBINED_SPLITS];
+
+/** Does a ref whose split label is `label` match getRefIds' `split` argument? */
+export function splitMatches(argument: string, label: string): boolean {
+  if (SPLIT_LETTERS.includes(argument)) return label.includes(argument[argument.length - 1]);
+  if (argument === 'test') return label.includes('test');
+  return label === argument;
+}
+
+/** Indexes of one instances.json, shared by the splitBys of a dataset. */
+export class InstancesIndex {
+  readonly imageRowById: Map<number, number>;
+  readonly annRowById: Map<AnnId, number>;
+  readonly categoryRowById: Map<number, number>;
+  readonly annsByImage: Grouping;
+
+  constructor(readonly tables: InstancesTables) {
+    this.imageRowById = rowMap(tables.images.id);
+    const { annotations } = tables;
+    this.annRowById = rowMap<AnnId>(annotations.stringId ? Array.from(annotations.stringId.end, (_, i) => stringAt(annotations.stringId as StringColumn, i)) : annotations.id);
+    this.categoryRowById = rowMap(tables.categories.id);
+    this.annsByImage = groupRows(tables.images.id.length, annotations.imageRow);
+  }
+
+  get annotationCount(): number {
+    return this.tables.annotations.imageRow.length;
+  }
+
+  annId(row: number): AnnId {
+    const { stringId, id } = this.tables.annotations;
+    return stringId ? stringAt(stringId, row) : id[row];
+  }
+}
+
+/** REFER's ref dict. */
+export interface ReferRef {
+  ref_id: number;
+  ann_id: AnnId;
+  image_id: number;
+  category_id: number;
+  split: string;
+  sent_ids: number[];
+  file_name?: string;
+  sentences: ReferSentence[];
+}
+
+export interface ReferSentence {
+  sent_id: number;
+  raw: string;
+  sent: string;
+  tokens: string[];
+}
+
+export type ReferSegmentation = number[][] | { counts: string | number[]; size: [number, number] }[] | { counts: string | number[]; size: [number, number] };
+
+export interface ReferAnnotation {
+  id: AnnId;
+  image_id: number;
+  category_id: number;
+  bbox: number[];
+  area: number;
+  iscrowd?: number;
+  mask_name?: string;
+  segmentation: ReferSegmentation;
+}
+
+export interface ReferImage {
+  id: number;
+  file_name: string;
+  height: number;
+  width: number;
+  coco_url?: string;
+  flickr_url?: string;
+  license?: number;
+  date_captured?: string;
+}
+
+export interface RefQuery {
+  imageIds?: readonly number[];
+  catIds?: readonly number[];
+  refIds?: readonly number[];
+  split?: string;
+}
+
+/** One dataset/splitBy pair: REFER(data_root, dataset, splitBy). */
+export class ReferStore {
+  readonly name: string;
+  readonly refRowById: Map<number, number>;
+  readonly sentRowById: Map<number, number>;
+  readonly refsByImage: Grouping;
+  readonly refsByCategory: Grouping;
+  readonly refsByAnn: Grouping;
+  /** Ref row of each sentence row. */
+  readonly refOfSentence: Int32Array;
+
+  constructor(
+    readonly dataset: string,
+    readonly splitBy: string,
+    readonly instances: InstancesIndex,
+    readonly refs: RefTables,
+  ) {
+    this.name = `${dataset}/${splitBy}`;
+    const { tables } = instances;
+    this.refRowById = rowMap(refs.refId);
+    this.sentRowById = rowMap(refs.sentId);
+    this.refsByImage = groupRows(tables.images.id.length, refs.imageRow);
+    const categoryRowOfRef = Int32Array.from(refs.categoryId, (id) => instances.categoryRowById.get(id) ?? -1);
+    this.refsByCategory = groupRows(tables.categories.id.length, categoryRowOfRef);
+    this.refsByAnn = groupRows(instances.annotationCount, refs.annRow);
+    this.refOfSentence = new Int32Array(refs.sentId.length);
+    for (let r = 0; r < refs.refId.length; r++) this.refOfSentence.fill(r, refs.sentStart[r], refs.sentStart[r + 1]);
+  }
+
+  get warnings(): LoadWarning[] {
+    return [...this.instances.tables.warnings, ...this.refs.warnings];
+  }
+
+  get refCount(): number {
+    return this.refs.refId.length;
+  }
+
+  /** Split labels present in this pair, in order of first appearance. */
+  get splitNames(): string[] {
+    return this.refs.splitNames;
+  }
+
+  // ---- id → row, with errors that say what exists ------------------------------------
+
+  refRow(refId: number): number {
+    const row = this.refRowById.get(refId);
+    if (row === undefined) throw new NotFoundError(`${this.name}: no ref with ref_id ${refId} (ref_ids run from ${this.idRange(this.refs.refId)}, ${this.refCount} refs)`);
+    return row;
+  }
+
+  imageRow(imageId: number): number {
+    const row = this.instances.imageRowById.get(imageId);
+    if (row === undefined) throw new NotFoundError(`${this.name}: no image with id ${imageId} (${this.instances.tables.images.id.length} images, ids ${this.idRange(this.instances.tables.images.id)})`);
+    return row;
+  }
+
+  annRow(annId: AnnId): number {
+    let row = this.instances.annRowById.get(annId);
+    // GraphQL IDs arrive as strings; COCO annotation ids are numbers.
+    if (row === undefined && typeof annId === 'string' && /^-?\d+$/.test(annId)) row = this.instances.annRowById.get(Number(annId));
+    if (row === undefined) {
+      const count = this.instances.annotationCount;
+      const example = count ? `e.g. ${JSON.stringify(this.instances.annId(0))}` : 'none';
+      throw new NotFoundError(`${this.name}: no annotation with id ${JSON.stringify(annId)} (${count} annotations, ${example})`);
+    }
+    return row;
+  }
+
+  categoryRow(categoryId: number): number {
+    const row = this.instances.categoryRowById.get(categoryId);
+    if (row === undefined) throw new NotFoundError(`${this.name}: no category with id ${categoryId} (valid ids: ${Array.from(this.instances.tables.categories.id).join(', ')})`);
+    return row;
+  }
+
+  sentRow(sentId: number): number {
+    const row = this.sentRowById.get(sentId);
+    if (row === undefined) throw new NotFoundError(`${this.name}: no sentence with sent_id ${sentId} (sent_ids run from ${this.idRange(this.refs.sentId)})`);
+    return row;
+  }
+
+  private idRange(ids: Float64Array): string {
+    if (ids.length === 0) return 'nothing (empty)';
+    let lo = ids[0];
+    let hi = ids[0];
+    for (const id of ids) {
+      if (id < lo) lo = id;
+      if (id > hi) hi = id;
+    }
+    return `${lo} to ${hi}`;
+  }
+
+  /** Throws unless `split` is one of REFER's split arguments. */
+  checkSplit(split: string): void {
+    if (!SPLIT_ARGUMENTS.includes(split)) {
+      throw new DataError(`${this.name}: no such split "${split}"; valid splits: ${SPLIT_ARGUMENTS.join(', ')} (labels in this data: ${this.splitNames.join(', ')})`);
+    }
+  }
+
+  // ---- REFER queries ---------------------------------------------------------------
+
+  /**
+   * Ref rows matching all given filters, in REFER's order: file order, or with imageIds
+   * image by image in the order given. Unknown image ids are an error (REFER raised
+   * KeyError, or crashed on every image_ids list); other unknown ids just match nothing.
+   */
+  refRows(q: RefQuery = {}): number[] {
+    const { refs } = this;
+    let rows: number[];
+    if (q.imageIds && q.imageIds.length > 0) {
+      rows = [];
+      for (const imageId of new Set(q.imageIds)) rows.push(...groupMembers(this.refsByImage, this.imageRow(imageId)));
+    } else {
+      rows = Array.from({ length: refs.refId.length }, (_, i) => i);
+    }
+    if (q.catIds && q.catIds.length > 0) {
+      const cats = new Set(q.catIds);
+      rows = rows.filter((r) => cats.has(refs.categoryId[r]));
+    }
+    if (q.refIds && q.refIds.length > 0) {
+      const ids = new Set(q.refIds);
+      rows = rows.filter((r) => ids.has(refs.refId[r]));
+    }
+    if (q.split) {
+      const split = q.split;
+      this.checkSplit(split);
+      const labelMatches = refs.splitNames.map((label) => splitMatches(split, label));
+      rows = rows.filter((r) => labelMatches[refs.split[r]]);
+    }
+    return rows;
+  }
+
+  getRefIds(q: RefQuery = {}): number[] {
+    return this.refRows(q).map((r) => this.refs.refId[r]);
+  }
+
+  /**
+   * Annotation rows in file order (or image by image), filtered by category and — unlike
+   * REFER, which ignores it — by the refs given. Unknown image ids are skipped like
+   * REFER does; unknown ref ids are an error.
+   */
+  annRows(q: Omit<RefQuery, 'split'> = {}): number[] {
+    const { annotations } = this.instances.tables;
+    let rows: number[];
+    if (q.imageIds && q.imageIds.length > 0) {
+      rows = [];
+      for (const imageId of q.imageIds) {
+        const image = this.instances.imageRowById.get(imageId);
+        if (image !== undefined) rows.push(...groupMembers(this.instances.annsByImage, image));
+      }
+    } else {
+      rows = Array.from({ length: this.instances.annotationCount }, (_, i) => i);
+    }
+    if (q.catIds && q.catIds.length > 0) {
+      const cats = new Set(q.catIds);
+      rows = rows.filter((a) => cats.has(annotations.categoryId[a]));
+    }
+    if (q.refIds && q.refIds.length > 0) {
+      const annsOfRefs = new Set(q.refIds.map((id) => this.refs.annRow[this.refRow(id)]));
+      rows = rows.filter((a) => annsOfRefs.has(a));
+    }
+    return rows;
+  }
+
+  getAnnIds(q: Omit<RefQuery, 'split'> = {}): AnnId[] {
+    return this.annRows(q).map((a) => this.instances.annId(a));
+  }
+
+  /** Image ids of the given refs (each once, in order of first appearance), or all. */
+  getImgIds(refIds: readonly number[] = []): number[] {
+    const ids = this.instances.tables.images.id;
+    if (refIds.length === 0) return Array.from(ids);
+    return [...new Set(refIds.map((id) => ids[this.refs.imageRow[this.refRow(id)]]))];
+  }
+
+  getCatIds(): number[] {
+    return Array.from(this.instances.tables.categories.id);
+  }
+
+  /** getRefBox: the bbox [x, y, w, h] of the ref's annotation. */
+  getRefBox(refId: number): number[] {
+    return this.annBbox(this.refs.annRow[this.refRow(refId)]);
+  }
+
+  loadRefs(refIds: readonly number[]): ReferRef[] {
+    return refIds.map((id) => this.refAt(this.refRow(id)));
+  }
+
+  loadAnns(annIds: readonly AnnId[]): ReferAnnotation[] {
+    return annIds.map((id) => this.annotationAt(this.annRow(id)));
+  }
+
+  loadImgs(imageIds: readonly number[]): ReferImage[] {
+    return imageIds.map((id) => this.imageAt(this.imageRow(id)));
+  }
+
+  /** loadCats: category names, as REFER's Cats maps id → name. */
+  loadCats(catIds: readonly number[]): string[] {
+    return catIds.map((id) => this.instances.tables.categories.name[this.categoryRow(id)]);
+  }
+
+  // ---- records, shaped as REFER returns them -----------------------------------------
+
+  sentenceAt(row: number): ReferSentence {
+    const { refs } = this;
+    return { sent_id: refs.sentId[row], raw: stringAt(refs.raw, row), sent: stringAt(refs.sent, row), tokens: this.tokensAt(row) };
+  }
+
+  tokensAt(row: number): string[] {
+    return this.refs.tokenExceptions[row] ?? stringAt(this.refs.sent, row).split(' ');
+  }
+
+  refAt(row: number): ReferRef {
+    const { refs } = this;
+    const sentences: ReferSentence[] = [];
+    for (let s = refs.sentStart[row]; s < refs.sentStart[row + 1]; s++) sentences.push(this.sentenceAt(s));
+    const ref: ReferRef = {
+      ref_id: refs.refId[row],
+      ann_id: this.instances.annId(refs.annRow[row]),
+      image_id: this.instances.tables.images.id[refs.imageRow[row]],
+      category_id: refs.categoryId[row],
+      split: refs.splitNames[refs.split[row]],
+      sent_ids: sentences.map((s) => s.sent_id),
+      sentences,
+    };
+    const fileName = optionalString(refs.fileName, row);
+    if (fileName !== undefined) ref.file_name = fileName;
+    return ref;
+  }
+
+  annBbox(row: number): number[] {
+    return Array.from(this.instances.tables.annotations.bbox.subarray(row * 4, row * 4 + 4));
+  }
+
+  segmentationAt(row: number): ReferSegmentation {
+    const seg = this.instances.tables.annotations.segmentation;
+    const parts: ({ counts: string | number[]; size: [number, number] } | number[])[] = [];
+    for (let p = seg.partStart[row]; p < seg.partStart[row + 1]; p++) {
+      const coords = Array.from(seg.coords.subarray(seg.partCoordStart[p], seg.partCoordStart[p + 1]));
+      const rle = seg.partRle[p];
+      parts.push(rle < 0 ? coords : { counts: coords.length > 0 ? coords : stringAt(seg.rleCounts, rle), size: [seg.rleHeight[rle], seg.rleWidth[rle]] });
+    }
+    if (seg.isDict[row]) return parts[0] as { counts: string | number[]; size: [number, number] };
+    return parts as ReferSegmentation;
+  }
+
+  annotationAt(row: number): ReferAnnotation {
+    const { annotations, images } = this.instances.tables;
+    const ann: ReferAnnotation = {
+      id: this.instances.annId(row),
+      image_id: images.id[annotations.imageRow[row]],
+      category_id: annotations.categoryId[row],
+      bbox: this.annBbox(row),
+      area: annotations.area[row],
+      segmentation: this.segmentationAt(row),
+    };
+    if (annotations.iscrowd) ann.iscrowd = annotations.iscrowd[row];
+    const maskName = optionalString(annotations.maskName, row);
+    if (maskName !== undefined) ann.mask_name = maskName;
+    return ann;
+  }
+
+  imageAt(row: number): ReferImage {
+    const images = this.instances.tables.images;
+    const image: ReferImage = { id: images.id[row], file_name: stringAt(images.fileName, row), height: images.height[row], width: images.width[row] };
+    const cocoUrl = optionalString(images.cocoUrl, row);
+    if (cocoUrl !== undefined) image.coco_url = cocoUrl;
+    const flickrUrl = optionalString(images.flickrUrl, row);
+    if (flickrUrl !== undefined) image.flickr_url = flickrUrl;
+    if (images.license && !Number.isNaN(images.license[row])) image.license = images.license[row];
+    const date = optionalString(images.dateCaptured, row);
+    if (date !== undefined) image.date_captured = date;
+    return image;
+  }
+}

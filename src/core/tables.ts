@@ -1,0 +1,97 @@
+/**
+ * The compact, columnar form of a REFER dataset: what the readers produce, what the
+ * compiled index stores, and what the store indexes. Rows keep file order. Numbers live
+ * in typed arrays and text in plain string arrays, so a dataset of 200k annotations is a
+ * few dozen arrays rather than millions of small objects.
+ */
+import type { StringColumn } from './columns';
+import type { LoadWarning } from './problems';
+
+/** An annotation id: a number in COCO, a string such as "23896_6" in RefClef. */
+export type AnnId = number | string;
+
+export interface CategoryTable {
+  id: Int32Array;
+  name: string[];
+  supercategory: string[];
+}
+
+/* Optional text columns hold '' where a record lacks the field. */
+
+export interface ImageTable {
+  id: Float64Array;
+  fileName: StringColumn;
+  height: Int32Array;
+  width: Int32Array;
+  /** COCO-only columns; absent when no image in the file has the field. */
+  cocoUrl?: StringColumn;
+  flickrUrl?: StringColumn;
+  /** NaN where an image has no license. */
+  license?: Float64Array;
+  dateCaptured?: StringColumn;
+}
+
+/**
+ * Segmentations of all annotations. Annotation a owns parts partStart[a] ..
+ * partStart[a+1]. A part is a polygon (its coordinates are coords[partCoordStart[p] ..
+ * partCoordStart[p+1]] and partRle[p] is -1) or an RLE (partRle[p] indexes rleCounts,
+ * rleHeight, rleWidth). An uncompressed RLE (counts as a list) keeps its counts in the
+ * part's coords range; a compressed one has an empty coords range.
+ */
+export interface SegmentationTable {
+  partStart: Uint32Array;
+  partCoordStart: Uint32Array;
+  coords: Float64Array;
+  partRle: Int32Array;
+  rleCounts: StringColumn;
+  rleHeight: Int32Array;
+  rleWidth: Int32Array;
+  /** 1 where the file had one RLE dict instead of a list (COCO crowd annotations). */
+  isDict: Uint8Array;
+}
+
+export interface AnnotationTable {
+  /** Numbers in COCO; strings in RefClef (then `id` is empty). */
+  id: Float64Array;
+  stringId?: StringColumn;
+  /** Row of the annotation's image in ImageTable. */
+  imageRow: Int32Array;
+  categoryId: Int32Array;
+  /** x, y, w, h per annotation. */
+  bbox: Float64Array;
+  area: Float64Array;
+  /** Absent in RefClef, which has no iscrowd field. */
+  iscrowd?: Uint8Array;
+  /** RefClef's mask file names. */
+  maskName?: StringColumn;
+  segmentation: SegmentationTable;
+}
+
+/** instances.json of one dataset: shared by all its splitBys. */
+export interface InstancesTables {
+  categories: CategoryTable;
+  images: ImageTable;
+  annotations: AnnotationTable;
+  warnings: LoadWarning[];
+}
+
+/** refs(<splitBy>).p of one dataset/splitBy pair. */
+export interface RefTables {
+  refId: Float64Array;
+  annRow: Int32Array;
+  imageRow: Int32Array;
+  categoryId: Int32Array;
+  /** Index into splitNames. */
+  split: Uint8Array;
+  splitNames: string[];
+  /** The ref's made-up file name; absent in RefClef. */
+  fileName?: StringColumn;
+  /** Ref r owns sentences sentStart[r] .. sentStart[r+1]. */
+  sentStart: Uint32Array;
+  sentId: Float64Array;
+  raw: StringColumn;
+  sent: StringColumn;
+  /** Tokens by sentence row, only where they are not `sent.split(' ')` (rare). */
+  tokenExceptions: Record<string, string[]>;
+  warnings: LoadWarning[];
+}
