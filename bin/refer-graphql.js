@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-require('../dist/src/cli.js');
+// The compiled CLI (npm ci / npm run build writes dist/).
+require('../dist/src/cli.js').main(process.argv);

@@ -90,6 +90,8 @@ export class Catalog {
     readonly dataRoot: string,
     readonly stores: ReadonlyMap<string, ReferStore>,
     readonly failures: readonly PairFailure[],
+    /** Per pair, whether each file was read from the compiled index or parsed. */
+    readonly origins: ReadonlyMap<string, { instances: Origin; refs: Origin }> = new Map(),
   ) {}
 
   get(dataset: string, splitBy: string): ReferStore {
@@ -107,12 +109,15 @@ export class Catalog {
   }
 }
 
+/** Where a file's tables came from on this start. */
+export type Origin = 'compiled index' | 'data file';
+
 /** Loads one file's tables through the compiled index. */
-function compiled<T>(opts: LoadOptions, cachePath: string | null, kind: string, fingerprint: string, build: () => T): T {
+function compiled<T>(opts: LoadOptions, cachePath: string | null, kind: string, fingerprint: string, build: () => T): [T, Origin] {
   const log = opts.log ?? (() => {});
   if (cachePath) {
     const read = readCompiledIndex<T>(cachePath, kind, fingerprint);
-    if (read.ok) return read.tree;
+    if (read.ok) return [read.tree, 'compiled index'];
     if (read.reason === 'corrupt') log('warn', `compiled index ${cachePath} is corrupt (${read.detail}); rebuilding it from the data files`);
     else if (read.reason === 'stale') log('info', `compiled index ${cachePath} is out of date (${read.detail}); rebuilding`);
   }
@@ -124,7 +129,7 @@ function compiled<T>(opts: LoadOptions, cachePath: string | null, kind: string, 
       log('warn', `could not write compiled index ${cachePath}: ${(e as Error).message}; continuing without it`);
     }
   }
-  return tables;
+  return [tables, 'data file'];
 }
 
 export function loadCatalog(opts: LoadOptions): Catalog {
@@ -136,9 +141,10 @@ export function loadCatalog(opts: LoadOptions): Catalog {
   }
   const cacheDir = opts.cacheDir === null ? null : (opts.cacheDir ?? defaultCacheDir(dataRoot));
   const log = opts.log ?? (() => {});
-  const instancesByDataset = new Map<string, { index: InstancesIndex; fingerprint: string } | Error>();
+  const instancesByDataset = new Map<string, { index: InstancesIndex; fingerprint: string; origin: Origin } | Error>();
   const stores = new Map<string, ReferStore>();
   const failures: PairFailure[] = [];
+  const origins = new Map<string, { instances: Origin; refs: Origin }>();
   const steps = names.length + new Set(names.map((n) => n.split('/')[0])).size;
   let step = 0;
 
@@ -151,10 +157,10 @@ export function loadCatalog(opts: LoadOptions): Catalog {
       try {
         if (!existsSync(file)) throw new DataError(`${label} not found under ${dataRoot}`);
         const fingerprint = fingerprintFile(file, false);
-        const tables = compiled<InstancesTables>(opts, cacheDir && join(cacheDir, `${dataset}.instances.idx`), `instances ${dataset}`, fingerprint, () =>
-          readInstances(readFileSync(file, 'utf8'), label),
+        const [tables, origin] = compiled<InstancesTables>(opts, cacheDir && join(cacheDir, `${dataset}.instances.idx`), `instances ${dataset}`, fingerprint, () =>
+          readInstances(readFileSync(file), label),
         );
-        entry = { index: new InstancesIndex(tables), fingerprint };
+        entry = { index: new InstancesIndex(tables), fingerprint, origin };
       } catch (e) {
         entry = e as Error;
       }
@@ -174,7 +180,7 @@ export function loadCatalog(opts: LoadOptions): Catalog {
       if (!existsSync(file)) throw new DataError(`${label} not found under ${dataRoot}`);
       const fingerprint = `${fingerprintFile(file, true)}|${instances.fingerprint}`;
       const { tables } = instances.index;
-      const refs = compiled<RefTables>(opts, cacheDir && join(cacheDir, `${dataset}_${splitBy}.refs.idx`), `refs ${pair}`, fingerprint, () =>
+      const [refs, origin] = compiled<RefTables>(opts, cacheDir && join(cacheDir, `${dataset}_${splitBy}.refs.idx`), `refs ${pair}`, fingerprint, () =>
         readRefs(readFileSync(file), label, {
           annRow: (id) => instances.index.annRowById.get(id),
           imageRow: (id) => instances.index.imageRowById.get(id),
@@ -183,6 +189,7 @@ export function loadCatalog(opts: LoadOptions): Catalog {
         }),
       );
       const store = new ReferStore(dataset, splitBy, instances.index, refs);
+      origins.set(pair, { instances: instances.origin, refs: origin });
       for (const w of refs.warnings) log('warn', formatWarning(w));
       stores.set(pair, store);
     } catch (e) {
@@ -196,5 +203,5 @@ export function loadCatalog(opts: LoadOptions): Catalog {
   for (const [, entry] of instancesByDataset) {
     if (!(entry instanceof Error)) for (const w of entry.index.tables.warnings) log('warn', formatWarning(w));
   }
-  return new Catalog(dataRoot, stores, failures);
+  return new Catalog(dataRoot, stores, failures, origins);
 }

@@ -1,14 +1,15 @@
 /**
  * Reads a REFER instances.json (COCO format) into columnar tables, checking each record.
  * A malformed record is skipped and counted (see Problems); a file that is not JSON or
- * lacks the images/annotations/categories lists is an error.
+ * lacks the images/annotations/categories lists is an error. Annotations are streamed:
+ * their polygons go straight from the file's bytes into one Float64Array.
  */
 import { stringColumn } from './columns';
 import { DataError } from './errors';
+import { FloatPool, JsonScanner, type Json } from './json-scanner';
 import { Problems } from './problems';
 import type { AnnotationTable, CategoryTable, ImageTable, InstancesTables, SegmentationTable } from './tables';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 function isObject(v: Json | undefined): v is JsonObject {
@@ -23,20 +24,6 @@ function isNumberList(v: Json | undefined, length?: number): v is number[] {
   if (!Array.isArray(v) || (length !== undefined && v.length !== length)) return false;
   for (const x of v) if (typeof x !== 'number') return false;
   return true;
-}
-
-export function parseJsonFile(text: string, fileName: string): Json {
-  try {
-    return JSON.parse(text) as Json;
-  } catch (e) {
-    throw new DataError(`${fileName}: not valid JSON (${(e as Error).message})`);
-  }
-}
-
-function listField(root: JsonObject, key: string, fileName: string): Json[] {
-  const v = root[key];
-  if (!Array.isArray(v)) throw new DataError(`${fileName}: expected a list "${key}" at the top level, found ${v === undefined ? 'nothing' : typeof v}`);
-  return v;
 }
 
 function readCategories(list: Json[], problems: Problems): CategoryTable {
@@ -97,88 +84,131 @@ function readImages(list: Json[], problems: Problems): ImageTable {
   return table;
 }
 
-/** Grows a Float64Array by doubling; the polygons of a full dataset are ~20M numbers. */
-class FloatPool {
-  data = new Float64Array(1 << 16);
-  length = 0;
-  push(values: number[]): void {
-    if (this.length + values.length > this.data.length) {
-      let size = this.data.length * 2;
-      while (size < this.length + values.length) size *= 2;
-      const next = new Float64Array(size);
-      next.set(this.data.subarray(0, this.length));
-      this.data = next;
-    }
-    for (let i = 0; i < values.length; i++) this.data[this.length + i] = values[i];
-    this.length += values.length;
-  }
-  toArray(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
-}
+/** Segmentation columns under construction; parts of a rejected annotation roll back. */
+class SegmentationBuilder {
+  partStart = [0];
+  partCoordStart = [0];
+  coords = new FloatPool();
+  partRle: number[] = [];
+  rleCounts: string[] = [];
+  rleHeight: number[] = [];
+  rleWidth: number[] = [];
+  isDict: number[] = [];
 
-interface SegmentationBuilder {
-  partStart: number[];
-  partCoordStart: number[];
-  coords: FloatPool;
-  partRle: number[];
-  rleCounts: string[];
-  rleHeight: number[];
-  rleWidth: number[];
-  isDict: number[];
+  mark(): [number, number, number] {
+    return [this.partRle.length, this.coords.length, this.rleCounts.length];
+  }
+
+  rollback([parts, coords, rles]: [number, number, number]): void {
+    this.partRle.length = parts;
+    this.partCoordStart.length = parts + 1;
+    this.coords.length = coords;
+    this.rleCounts.length = this.rleHeight.length = this.rleWidth.length = rles;
+  }
+
+  endPart(rle: number): void {
+    this.partRle.push(rle);
+    this.partCoordStart.push(this.coords.length);
+  }
+
+  addRle(rle: JsonObject): void {
+    const size = rle.size as number[];
+    const counts = rle.counts as string | number[];
+    const index = this.rleCounts.length;
+    this.rleCounts.push(typeof counts === 'string' ? counts : '');
+    this.rleHeight.push(size[0]);
+    this.rleWidth.push(size[1]);
+    if (typeof counts !== 'string') for (const c of counts) this.coords.push(c);
+    this.endPart(index);
+  }
+
+  endAnnotation(isDict: boolean): void {
+    this.isDict.push(isDict ? 1 : 0);
+    this.partStart.push(this.partRle.length);
+  }
+
+  /** The columns of the annotations whose `keep` is true. */
+  build(keep: (row: number) => boolean): SegmentationTable {
+    const coords = this.coords.toArray();
+    const t: SegmentationTable = {
+      partStart: Uint32Array.from(this.partStart),
+      partCoordStart: Uint32Array.from(this.partCoordStart),
+      coords,
+      partRle: Int32Array.from(this.partRle),
+      rleCounts: stringColumn(this.rleCounts),
+      rleHeight: Int32Array.from(this.rleHeight),
+      rleWidth: Int32Array.from(this.rleWidth),
+      isDict: Uint8Array.from(this.isDict),
+    };
+    const rows = this.isDict.length;
+    let all = true;
+    for (let a = 0; a < rows && all; a++) all = keep(a);
+    if (all) return t;
+    // Rare: some annotations point at missing images or categories. Copy the others.
+    const kept = new SegmentationBuilder();
+    for (let a = 0; a < rows; a++) {
+      if (!keep(a)) continue;
+      for (let p = t.partStart[a]; p < t.partStart[a + 1]; p++) {
+        for (let c = t.partCoordStart[p]; c < t.partCoordStart[p + 1]; c++) kept.coords.push(coords[c]);
+        const r = t.partRle[p];
+        if (r >= 0) {
+          kept.rleCounts.push(this.rleCounts[r]);
+          kept.rleHeight.push(this.rleHeight[r]);
+          kept.rleWidth.push(this.rleWidth[r]);
+        }
+        kept.endPart(r >= 0 ? kept.rleCounts.length - 1 : -1);
+      }
+      kept.endAnnotation(t.isDict[a] === 1);
+    }
+    return kept.build(() => true);
+  }
 }
 
 function isRleDict(v: Json): v is JsonObject {
   return isObject(v) && (typeof v.counts === 'string' || isNumberList(v.counts)) && isNumberList(v.size, 2) && v.size.every((x) => Number.isInteger(x) && x >= 0);
 }
 
-/** Checks a segmentation; returns a problem description or null. */
-function segmentationProblem(seg: Json | undefined): string | null {
-  if (isObject(seg)) return isRleDict(seg) ? null : 'a segmentation dict needs counts (string or list of numbers) and size [h, w]';
-  if (!Array.isArray(seg)) return 'segmentation must be a list of polygons, a list of RLE dicts, or an RLE dict';
-  for (const part of seg) {
-    if (Array.isArray(part)) {
-      if (!isNumberList(part) || part.length % 2 !== 0) return 'a polygon must be a flat list of numbers [x1, y1, x2, y2, …] of even length';
-    } else if (!isRleDict(part)) return 'a segmentation part must be a polygon or an RLE dict {counts, size}';
+const RLE_PROBLEM = 'a segmentation part must be a polygon or an RLE dict {counts, size}';
+
+/**
+ * Reads a segmentation value into the builder: a list of polygons and/or RLE dicts, or
+ * one RLE dict. Returns a problem description (the value is consumed either way).
+ */
+function readSegmentation(s: JsonScanner, b: SegmentationBuilder): { problem: string | null; isDict: boolean } {
+  const c = s.peek();
+  if (c === 0x7b) {
+    const rle = s.value();
+    if (!isRleDict(rle)) return { problem: 'a segmentation dict needs counts (string or list of numbers) and size [h, w]', isDict: true };
+    b.addRle(rle);
+    return { problem: null, isDict: true };
   }
-  return null;
-}
-
-function addRlePart(b: SegmentationBuilder, rle: JsonObject): void {
-  const size = rle.size as number[];
-  const counts = rle.counts as string | number[];
-  b.partRle.push(b.rleCounts.length);
-  b.rleCounts.push(typeof counts === 'string' ? counts : '');
-  b.rleHeight.push(size[0]);
-  b.rleWidth.push(size[1]);
-  if (typeof counts !== 'string') b.coords.push(counts);
-  b.partCoordStart.push(b.coords.length);
-}
-
-function addSegmentation(b: SegmentationBuilder, seg: Json[] | JsonObject): void {
-  if (!Array.isArray(seg)) {
-    addRlePart(b, seg);
-    b.isDict.push(1);
-  } else {
-    for (const part of seg) {
-      if (Array.isArray(part)) {
-        b.coords.push(part as number[]);
-        b.partRle.push(-1);
-        b.partCoordStart.push(b.coords.length);
-      } else addRlePart(b, part as JsonObject);
+  if (c !== 0x5b) {
+    s.skip();
+    return { problem: 'segmentation must be a list of polygons, a list of RLE dicts, or an RLE dict', isDict: false };
+  }
+  let problem: string | null = null;
+  s.array(() => {
+    const part = s.peek();
+    if (part === 0x5b) {
+      const start = b.coords.length;
+      if (!s.numberListInto(b.coords) || (b.coords.length - start) % 2 !== 0) {
+        problem ??= 'a polygon must be a flat list of numbers [x1, y1, x2, y2, …] of even length';
+      }
+      b.endPart(-1);
+    } else {
+      const rle = s.value();
+      if (isRleDict(rle)) b.addRle(rle);
+      else problem ??= RLE_PROBLEM;
     }
-    b.isDict.push(0);
-  }
-  b.partStart.push(b.partRle.length);
+  });
+  return { problem, isDict: false };
 }
 
-function readAnnotations(list: Json[], imageRowById: Map<number, number>, categoryIds: Set<number>, problems: Problems): AnnotationTable {
-  const b: SegmentationBuilder = {
-    partStart: [0], partCoordStart: [0], coords: new FloatPool(), partRle: [], rleCounts: [], rleHeight: [], rleWidth: [], isDict: [],
-  };
+function readAnnotations(s: JsonScanner, problems: Problems): { table: Omit<AnnotationTable, 'imageRow' | 'segmentation'>; imageId: number[]; segmentation: SegmentationBuilder } {
+  const b = new SegmentationBuilder();
   const numericIds: number[] = [];
   const stringIds: string[] = [];
-  const imageRow: number[] = [];
+  const imageId: number[] = [];
   const categoryId: number[] = [];
   const bbox: number[] = [];
   const area: number[] = [];
@@ -187,67 +217,126 @@ function readAnnotations(list: Json[], imageRowById: Map<number, number>, catego
   let hasIscrowd = false;
   let hasMaskName = false;
   const seen = new Set<number | string>();
-  for (let i = 0; i < list.length; i++) {
-    const ann = list[i];
+  s.array((i) => {
     const where = `annotations[${i}]`;
-    if (!isObject(ann) || !(isInt(ann.id) || typeof ann.id === 'string')) { problems.add('an annotation needs an integer or string id', where); continue; }
-    const at = `${where} (id ${JSON.stringify(ann.id)})`;
-    if (typeof ann.id === 'string' ? numericIds.length > 0 : stringIds.length > 0) { problems.add('annotation ids mix numbers and strings', at); continue; }
-    if (seen.has(ann.id)) { problems.add('duplicate annotation id (the first one is kept)', at); continue; }
-    if (!isInt(ann.image_id)) { problems.add('image_id must be an integer', at); continue; }
-    const row = imageRowById.get(ann.image_id);
-    if (row === undefined) { problems.add('image_id is not in images', `${at}, image_id ${ann.image_id}`); continue; }
-    if (!isInt(ann.category_id)) { problems.add('category_id must be an integer', at); continue; }
-    if (!categoryIds.has(ann.category_id)) { problems.add('category_id is not in categories', `${at}, category_id ${ann.category_id}`); continue; }
-    if (!isNumberList(ann.bbox, 4)) { problems.add('bbox must be 4 numbers [x, y, w, h]', at); continue; }
-    const segProblem = segmentationProblem(ann.segmentation);
-    if (segProblem) { problems.add(segProblem, at); continue; }
-    seen.add(ann.id);
-    if (typeof ann.id === 'string') stringIds.push(ann.id);
-    else numericIds.push(ann.id);
-    imageRow.push(row);
-    categoryId.push(ann.category_id);
-    bbox.push(...ann.bbox);
+    if (s.peek() !== 0x7b) {
+      s.skip();
+      return problems.add('an annotation must be an object', where);
+    }
+    const mark = b.mark();
+    const ann: JsonObject = {};
+    let seg: { problem: string | null; isDict: boolean } = { problem: 'an annotation needs a segmentation', isDict: false };
+    s.object((key) => {
+      if (key === 'segmentation') seg = readSegmentation(s, b);
+      else ann[key] = s.value();
+    });
+    const problem = annotationProblem(ann, seg.problem, numericIds.length > 0, stringIds.length > 0, seen);
+    if (problem) {
+      b.rollback(mark);
+      return problems.add(problem, isInt(ann.id) || typeof ann.id === 'string' ? `${where} (id ${JSON.stringify(ann.id)})` : where);
+    }
+    const id = ann.id as number | string;
+    seen.add(id);
+    if (typeof id === 'string') stringIds.push(id);
+    else numericIds.push(id);
+    imageId.push(ann.image_id as number);
+    categoryId.push(ann.category_id as number);
+    for (const x of ann.bbox as number[]) bbox.push(x);
     area.push(typeof ann.area === 'number' ? ann.area : NaN);
     if ('iscrowd' in ann) hasIscrowd = true;
     iscrowd.push(ann.iscrowd ? 1 : 0);
     if (typeof ann.mask_name === 'string') hasMaskName = true;
     maskName.push(typeof ann.mask_name === 'string' ? ann.mask_name : '');
-    addSegmentation(b, ann.segmentation as Json[] | JsonObject);
-  }
-  const segmentation: SegmentationTable = {
-    partStart: Uint32Array.from(b.partStart),
-    partCoordStart: Uint32Array.from(b.partCoordStart),
-    coords: b.coords.toArray(),
-    partRle: Int32Array.from(b.partRle),
-    rleCounts: stringColumn(b.rleCounts),
-    rleHeight: Int32Array.from(b.rleHeight),
-    rleWidth: Int32Array.from(b.rleWidth),
-    isDict: Uint8Array.from(b.isDict),
-  };
-  const table: AnnotationTable = {
+    b.endAnnotation(seg.isDict);
+  });
+  const table: Omit<AnnotationTable, 'imageRow' | 'segmentation'> = {
     id: Float64Array.from(numericIds),
-    imageRow: Int32Array.from(imageRow),
     categoryId: Int32Array.from(categoryId),
     bbox: Float64Array.from(bbox),
     area: Float64Array.from(area),
-    segmentation,
   };
   if (stringIds.length > 0) table.stringId = stringColumn(stringIds);
   if (hasIscrowd) table.iscrowd = Uint8Array.from(iscrowd);
   if (hasMaskName) table.maskName = stringColumn(maskName);
-  return table;
+  return { table, imageId, segmentation: b };
 }
 
-/** Reads the text of an instances.json; `fileName` names it in errors and warnings. */
-export function readInstances(text: string, fileName: string): InstancesTables {
-  const root = parseJsonFile(text, fileName);
-  if (!isObject(root)) throw new DataError(`${fileName}: expected a JSON object with images, annotations and categories`);
+function annotationProblem(ann: JsonObject, segProblem: string | null, numericIds: boolean, stringIds: boolean, seen: Set<number | string>): string | null {
+  if (!(isInt(ann.id) || typeof ann.id === 'string')) return 'an annotation needs an integer or string id';
+  if (typeof ann.id === 'string' ? numericIds : stringIds) return 'annotation ids mix numbers and strings';
+  if (seen.has(ann.id)) return 'duplicate annotation id (the first one is kept)';
+  if (!isInt(ann.image_id)) return 'image_id must be an integer';
+  if (!isInt(ann.category_id)) return 'category_id must be an integer';
+  if (!isNumberList(ann.bbox, 4)) return 'bbox must be 4 numbers [x, y, w, h]';
+  return segProblem;
+}
+
+/** Drops annotations whose image or category is missing (known only at the end of the file). */
+function joinAnnotations(
+  raw: ReturnType<typeof readAnnotations>,
+  imageRowById: Map<number, number>,
+  categoryIds: Set<number>,
+  problems: Problems,
+): AnnotationTable {
+  const { table, imageId, segmentation } = raw;
+  const n = imageId.length;
+  const imageRow = new Int32Array(n);
+  const keep = new Uint8Array(n);
+  const idAt = (a: number) => JSON.stringify(table.stringId ? table.stringId.text.slice(a === 0 ? 0 : table.stringId.end[a - 1], table.stringId.end[a]) : table.id[a]);
+  let kept = 0;
+  for (let a = 0; a < n; a++) {
+    const row = imageRowById.get(imageId[a]);
+    if (row === undefined) problems.add('image_id is not in images', `annotation id ${idAt(a)}, image_id ${imageId[a]}`);
+    else if (!categoryIds.has(table.categoryId[a])) problems.add('category_id is not in categories', `annotation id ${idAt(a)}, category_id ${table.categoryId[a]}`);
+    else {
+      imageRow[a] = row;
+      keep[a] = 1;
+      kept++;
+    }
+  }
+  const seg = segmentation.build((a) => keep[a] === 1);
+  if (kept === n) return { ...table, imageRow, segmentation: seg };
+  const rows = Array.from(keep.keys()).filter((a) => keep[a]);
+  const pick = <T extends Float64Array | Int32Array | Uint8Array>(col: T, width = 1): T => {
+    const out = new (col.constructor as new (n: number) => T)(rows.length * width);
+    rows.forEach((a, i) => out.set(col.subarray(a * width, a * width + width), i * width));
+    return out;
+  };
+  const pickStrings = (col: AnnotationTable['stringId']) => col && stringColumn(rows.map((a) => col.text.slice(a === 0 ? 0 : col.end[a - 1], col.end[a])));
+  const out: AnnotationTable = {
+    id: pick(table.id),
+    imageRow: pick(imageRow),
+    categoryId: pick(table.categoryId),
+    bbox: pick(table.bbox, 4),
+    area: pick(table.area),
+    segmentation: seg,
+  };
+  if (table.stringId) out.stringId = pickStrings(table.stringId);
+  if (table.iscrowd) out.iscrowd = pick(table.iscrowd);
+  if (table.maskName) out.maskName = pickStrings(table.maskName);
+  return out;
+}
+
+/** Reads the bytes of an instances.json; `fileName` names it in errors and warnings. */
+export function readInstances(bytes: Uint8Array, fileName: string): InstancesTables {
+  const s = new JsonScanner(bytes, fileName);
+  if (s.peek() !== 0x7b) throw new DataError(`${fileName}: expected a JSON object with images, annotations and categories`);
   const problems = new Problems(fileName);
-  const categories = readCategories(listField(root, 'categories', fileName), problems);
-  const images = readImages(listField(root, 'images', fileName), problems);
+  const lists: { images?: Json[]; categories?: Json[] } = {};
+  let annotations: ReturnType<typeof readAnnotations> | undefined;
+  s.object((key) => {
+    const isList = s.peek() === 0x5b;
+    if (key === 'annotations' && isList) annotations = readAnnotations(s, problems);
+    else if ((key === 'images' || key === 'categories') && isList) lists[key] = s.value() as Json[];
+    else s.skip();
+  });
+  s.end();
+  for (const key of ['images', 'annotations', 'categories'] as const) {
+    if (!(key === 'annotations' ? annotations : lists[key])) throw new DataError(`${fileName}: expected a list "${key}" at the top level`);
+  }
+  const categories = readCategories(lists.categories!, problems);
+  const images = readImages(lists.images!, problems);
   const imageRowById = new Map<number, number>();
   images.id.forEach((id, row) => imageRowById.set(id, row));
-  const annotations = readAnnotations(listField(root, 'annotations', fileName), imageRowById, new Set(categories.id), problems);
-  return { categories, images, annotations, warnings: problems.list() };
+  return { categories, images, annotations: joinAnnotations(annotations!, imageRowById, new Set(categories.id), problems), warnings: problems.list() };
 }

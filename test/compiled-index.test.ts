@@ -1,0 +1,114 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCatalog, type LogLevel } from '../src/core/catalog';
+import { FORMAT_VERSION, readCompiledIndex, writeCompiledIndex } from '../src/core/compiled-index';
+
+const GOLDEN = join(__dirname, 'fixtures/golden/data');
+let root: string;
+let cacheDir: string;
+let logs: [LogLevel, string][];
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'refer-cache-'));
+  cpSync(GOLDEN, join(root, 'data'), { recursive: true });
+  cacheDir = join(root, 'cache');
+  logs = [];
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const load = () => loadCatalog({ dataRoot: join(root, 'data'), datasets: ['refcoco/unc', 'refcoco/google'], cacheDir, log: (level, m) => logs.push([level, m]) });
+
+describe('compiled index', () => {
+  it('is written on the first load and used on the next, with identical answers', () => {
+    const first = load();
+    expect(first.origins.get('refcoco/unc')).toEqual({ instances: 'data file', refs: 'data file' });
+    expect(readdirSync(cacheDir).sort()).toEqual(['refcoco.instances.idx', 'refcoco_google.refs.idx', 'refcoco_unc.refs.idx']);
+    const second = load();
+    expect(second.origins.get('refcoco/unc')).toEqual({ instances: 'compiled index', refs: 'compiled index' });
+    expect(second.origins.get('refcoco/google')).toEqual({ instances: 'compiled index', refs: 'compiled index' });
+    const a = first.get('refcoco', 'unc');
+    const b = second.get('refcoco', 'unc');
+    expect(b.loadRefs(b.getRefIds())).toEqual(a.loadRefs(a.getRefIds()));
+    expect(b.loadAnns(b.getAnnIds())).toEqual(a.loadAnns(a.getAnnIds()));
+    expect(b.loadImgs(b.getImgIds())).toEqual(a.loadImgs(a.getImgIds()));
+    expect(logs).toEqual([]);
+  });
+
+  it('is rebuilt when the refs file changes, even with the same size and mtime', () => {
+    load();
+    const refs = join(root, 'data/refcoco/refs(unc).p');
+    const st = statSync(refs);
+    const bytes = readFileSync(refs);
+    // Swap two split labels of equal length ("testA" → "testB") in place.
+    const at = bytes.indexOf('testA');
+    bytes.write('testB', at, 'latin1');
+    writeFileSync(refs, bytes);
+    utimesSync(refs, st.atime, st.mtime);
+    const catalog = load();
+    expect(catalog.origins.get('refcoco/unc')!.refs).toBe('data file');
+    expect(logs.some(([level, m]) => level === 'info' && /refcoco_unc\.refs\.idx is out of date/.test(m))).toBe(true);
+  });
+
+  it('is rebuilt when instances.json changes, and so are the refs that point into it', () => {
+    load();
+    const file = join(root, 'data/refcoco/instances.json');
+    writeFileSync(file, readFileSync(file, 'utf8') + '\n');
+    const catalog = load();
+    expect(catalog.origins.get('refcoco/unc')).toEqual({ instances: 'data file', refs: 'data file' });
+  });
+
+  it.each([
+    ['a flipped byte', (f: string) => {
+      const b = readFileSync(f);
+      b[b.length - 3] ^= 0xff;
+      writeFileSync(f, b);
+    }, /checksum mismatch/],
+    ['truncation', (f: string) => truncateSync(f, statSync(f).size - 100), /truncated/],
+    ['garbage', (f: string) => writeFileSync(f, 'hello'), /not a compiled index/],
+  ])('a cache damaged by %s is reported once, rebuilt, and never trusted', (_name, damage, reason) => {
+    const good = load().get('refcoco', 'unc').loadAnns([load().get('refcoco', 'unc').getAnnIds()[0]]);
+    damage(join(cacheDir, 'refcoco.instances.idx'));
+    logs = [];
+    const catalog = load();
+    expect(catalog.origins.get('refcoco/unc')!.instances).toBe('data file');
+    const warnings = logs.filter(([level]) => level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0][1]).toMatch(reason);
+    expect(warnings[0][1]).toMatch(/refcoco\.instances\.idx is corrupt .* rebuilding it/);
+    expect(catalog.get('refcoco', 'unc').loadAnns([catalog.get('refcoco', 'unc').getAnnIds()[0]])).toEqual(good);
+    logs = [];
+    expect(load().origins.get('refcoco/unc')!.instances).toBe('compiled index');
+    expect(logs).toEqual([]);
+  });
+
+  it('leaves no temporary files and replaces the old file atomically', () => {
+    load();
+    load();
+    expect(readdirSync(cacheDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('round-trips typed arrays, strings, nested objects and records the format version', () => {
+    const file = join(root, 'x.idx');
+    const tree = { a: new Float64Array([1.5, NaN, -0]), b: { c: new Int32Array([1, -2]), d: ['x', 'ü'] }, e: new Uint8Array([255]), s: 'text' };
+    writeCompiledIndex(file, 'test', 'fp1', tree);
+    const read = readCompiledIndex<typeof tree>(file, 'test', 'fp1');
+    expect(read.ok && read.tree).toEqual(tree);
+    expect(read.ok && read.tree.b.c).toBeInstanceOf(Int32Array);
+    expect(readCompiledIndex(file, 'test', 'fp2')).toMatchObject({ ok: false, reason: 'stale' });
+    expect(readCompiledIndex(file, 'other', 'fp1')).toMatchObject({ ok: false, reason: 'corrupt' });
+    expect(readCompiledIndex(join(root, 'none.idx'), 'test', 'fp1')).toMatchObject({ ok: false, reason: 'missing' });
+    const b = readFileSync(file);
+    b.writeUInt32LE(FORMAT_VERSION + 1, 8);
+    writeFileSync(file, b);
+    expect(readCompiledIndex(file, 'test', 'fp1')).toMatchObject({ ok: false, reason: 'stale', detail: expect.stringMatching(/format version/) });
+  });
+
+  it('goes on without a cache when the cache dir cannot be written', () => {
+    writeFileSync(join(root, 'blocker'), '');
+    const catalog = loadCatalog({ dataRoot: join(root, 'data'), datasets: ['refcoco/unc'], cacheDir: join(root, 'blocker', 'cache'), log: (level, m) => logs.push([level, m]) });
+    expect(catalog.stores.has('refcoco/unc')).toBe(true);
+    expect(logs.some(([level, m]) => level === 'warn' && /could not write compiled index/.test(m))).toBe(true);
+    expect(existsSync(join(root, 'blocker', 'cache'))).toBe(false);
+  });
+});
