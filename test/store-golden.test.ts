@@ -99,6 +99,8 @@ describe.each([
     expect([...catalog.stores.keys()].sort()).toEqual(goldens.map((g) => `${g.meta.dataset}/${g.meta.splitBy}`).sort());
     expect(catalog.failures).toEqual([]);
     expect(catalog.warnings).toEqual([]);
+    const origin = cached ? 'compiled index' : 'data file';
+    for (const pair of catalog.stores.keys()) expect(catalog.origins.get(pair)).toEqual({ instances: origin, refs: origin });
   });
 
   describe.each(goldens.map((g) => [`${g.meta.dataset}/${g.meta.splitBy}`, g] as const))('%s', (_name, golden) => {

@@ -70,17 +70,22 @@ export function writeCompiledIndex(path: string, kind: string, fingerprint: stri
   const replaced = replace(tree);
   const sections: Section[] = [];
   const fixedManifest = { kind, fingerprint, tree: replaced };
-  // Offsets depend on the manifest length, which depends on the offsets: pack once with
-  // placeholder offsets of the final width, then fill them in.
   let offset = 0;
   for (const a of arrays) {
     sections.push({ offset, bytes: a.byteLength });
     offset += Math.ceil(a.byteLength / 8) * 8;
   }
-  let manifest = packr.pack({ ...fixedManifest, sections } satisfies Manifest);
-  const base = Math.ceil((HEADER_BYTES + manifest.length + 16) / 8) * 8;
-  manifest = packr.pack({ ...fixedManifest, sections: sections.map((s) => ({ offset: s.offset + base, bytes: s.bytes })) } satisfies Manifest);
-  if (HEADER_BYTES + manifest.length > base) throw new Error('compiled index manifest grew while packing');
+  // The sections start after the manifest, whose length depends on the offsets written
+  // in it: grow the start until the packed manifest fits before it (offsets only grow,
+  // so this settles in a step or two).
+  let base = 0;
+  let manifest: Buffer;
+  for (;;) {
+    manifest = packr.pack({ ...fixedManifest, sections: sections.map((s) => ({ offset: s.offset + base, bytes: s.bytes })) } satisfies Manifest);
+    const needed = Math.ceil((HEADER_BYTES + manifest.length) / 8) * 8;
+    if (needed <= base) break;
+    base = needed;
+  }
   const total = base + offset;
   const file = Buffer.alloc(total);
   MAGIC.copy(file, 0);
