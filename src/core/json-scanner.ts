@@ -30,8 +30,12 @@ const ESCAPES: Record<number, string> = { 0x22: '"', 0x5c: '\\', 0x2f: '/', 0x62
 
 /** A growable Float64Array. */
 export class FloatPool {
-  data = new Float64Array(1 << 16);
+  data: Float64Array;
   length = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.data = new Float64Array(capacity);
+  }
 
   push(value: number): void {
     if (this.length === this.data.length) this.grow();
@@ -44,8 +48,9 @@ export class FloatPool {
     this.data = next;
   }
 
+  /** The numbers pushed; a view (no copy) unless that would keep much unused space. */
   toArray(): Float64Array {
-    return this.data.slice(0, this.length);
+    return this.length >= this.data.length * 0.75 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length);
   }
 }
 

@@ -7,6 +7,7 @@
  * sets, numbers, strings, bytes) and refuses every opcode that could construct an object
  * or call code, so a data file from the internet can never run anything.
  */
+import { isUtf8 } from 'node:buffer';
 import { DataError } from './errors';
 
 export type PickleValue =
@@ -19,8 +20,8 @@ export type PickleValue =
   | PickleValue[]
   | PickleDict;
 
-/** A pickled dict. Keys are converted to strings, like JSON; the prototype is null so
- * that a key such as "__proto__" is only data. */
+/** A pickled dict. Keys are converted to strings, like JSON; a key "__proto__" is an own
+ * data property, never the prototype. */
 export interface PickleDict {
   [key: string]: PickleValue;
 }
@@ -50,39 +51,23 @@ const latin1 = new TextDecoder('latin1');
 /** A Python 2 `str` is bytes. REFER's text is UTF-8 in practice; anything that is not
  * valid UTF-8 is read as latin-1, which never fails. */
 function decodePy2Str(bytes: Uint8Array): string {
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] >= 0x80) {
-      try {
-        return utf8Strict.decode(bytes);
-      } catch {
-        return latin1.decode(bytes);
-      }
-    }
-  }
-  return asciiString(bytes, 0, bytes.length);
+  return isUtf8(bytes) ? utf8Strict.decode(bytes) : latin1.decode(bytes);
 }
 
-function asciiString(bytes: Uint8Array, start: number, end: number): string {
-  // String.fromCharCode on small chunks beats TextDecoder's per-call overhead for the
-  // short keys and tokens that make up most of a refs file.
-  if (end - start < 64) {
-    let s = '';
-    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
-    return s;
-  }
-  return latin1.decode(bytes.subarray(start, end));
+function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return false;
+  return true;
 }
 
 function newDict(): PickleDict {
-  return Object.create(null) as PickleDict;
+  // A plain object literal, not Object.create(null): V8 keeps those in slow dictionary
+  // mode, which made reading a RefCOCO refs file several times slower.
+  return {};
 }
 
-function dictKey(key: PickleValue): string {
-  if (typeof key === 'string') return key;
-  if (typeof key === 'number' || typeof key === 'bigint' || typeof key === 'boolean' || key === null) {
-    return String(key);
-  }
-  throw new Error('a dict key must be a string or a number');
+function setKey(dict: PickleDict, key: string, value: PickleValue): void {
+  if (key === '__proto__') Object.defineProperty(dict, key, { value, enumerable: true, writable: true, configurable: true });
+  else dict[key] = value;
 }
 
 const SIMPLE_ESCAPES: Record<string, number> = {
@@ -147,12 +132,15 @@ class PickleMachine {
   private marks: number[] = [];
   private memo: PickleValue[] = [];
   private readonly view: DataView;
+  /** The same bytes as a Buffer, for its fast string slicing. */
+  private readonly buf: Buffer;
 
   constructor(
     private readonly data: Uint8Array,
     private readonly fileName: string,
   ) {
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    this.buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   }
 
   fail(at: number, problem: string): never {
@@ -213,15 +201,20 @@ class PickleMachine {
     return dict;
   }
 
-  private setItems(dict: PickleDict, items: PickleValue[], at: number): void {
-    if (items.length % 2 !== 0) this.fail(at, 'SETITEMS has an odd number of items');
-    for (let i = 0; i < items.length; i += 2) {
-      try {
-        dict[dictKey(items[i])] = items[i + 1];
-      } catch (e) {
-        this.fail(at, (e as Error).message);
-      }
-    }
+  /** Moves the key/value pairs above the topmost MARK into `dict`. */
+  private setItemsFromMark(dict: PickleDict, at: number): void {
+    const mark = this.marks.pop();
+    if (mark === undefined) this.fail(at, 'no MARK on the stack (corrupt pickle)');
+    const { stack } = this;
+    if ((stack.length - mark) % 2 !== 0) this.fail(at, 'SETITEMS has an odd number of items');
+    for (let i = mark; i < stack.length; i += 2) this.setItem(dict, stack[i], stack[i + 1], at);
+    stack.length = mark;
+  }
+
+  private setItem(dict: PickleDict, key: PickleValue, value: PickleValue, at: number): void {
+    if (typeof key === 'string') setKey(dict, key, value);
+    else if (typeof key === 'number' || typeof key === 'bigint' || typeof key === 'boolean' || key === null) setKey(dict, String(key), value);
+    else this.fail(at, 'a dict key must be a string or a number');
   }
 
   private get(index: number, at: number): void {
@@ -334,10 +327,10 @@ class PickleMachine {
           break;
         }
         case 0x55: // SHORT_BINSTRING
-          this.stack.push(decodePy2Str(this.bytes(data[this.need(1, at)], at)));
+          this.stack.push(this.py2Str(data[this.need(1, at)], at));
           break;
         case 0x54: // BINSTRING
-          this.stack.push(decodePy2Str(this.bytes(this.length32(at), at)));
+          this.stack.push(this.py2Str(this.length32(at), at));
           break;
         case 0x58: // BINUNICODE
           this.stack.push(this.utf8(this.length32(at), at));
@@ -391,7 +384,7 @@ class PickleMachine {
         }
         case 0x64: { // DICT
           const dict = newDict();
-          this.setItems(dict, this.popMark(at), at);
+          this.setItemsFromMark(dict, at);
           this.stack.push(dict);
           break;
         }
@@ -402,20 +395,26 @@ class PickleMachine {
         }
         case 0x65: // APPENDS
         case 0x90: { // ADDITEMS (sets are read as lists)
-          const items = this.popMark(at);
-          const list = this.listOnTop(at);
-          for (const item of items) list.push(item);
+          const mark = this.marks.pop();
+          if (mark === undefined || mark === 0) this.fail(at, 'no MARK above a list (corrupt pickle)');
+          const list = this.stack[mark - 1];
+          if (!Array.isArray(list)) this.fail(at, 'APPENDS target is not a list');
+          for (let i = mark; i < this.stack.length; i++) list.push(this.stack[i]);
+          this.stack.length = mark;
           break;
         }
         case 0x73: { // SETITEM
           const value = this.pop(at);
           const key = this.pop(at);
-          this.setItems(this.dictOnTop(at), [key, value], at);
+          this.setItem(this.dictOnTop(at), key, value, at);
           break;
         }
         case 0x75: { // SETITEMS
-          const items = this.popMark(at);
-          this.setItems(this.dictOnTop(at), items, at);
+          const mark = this.marks[this.marks.length - 1];
+          if (mark === undefined || mark === 0) this.fail(at, 'no MARK above a dict (corrupt pickle)');
+          const dict = this.stack[mark - 1];
+          if (dict === null || typeof dict !== 'object' || Array.isArray(dict) || dict instanceof Uint8Array) this.fail(at, 'SETITEMS target is not a dict');
+          this.setItemsFromMark(dict, at);
           break;
         }
         case 0x67: // GET
@@ -450,13 +449,19 @@ class PickleMachine {
     }
   }
 
+  // Strings are sliced from the buffer by offset: a subarray per string (a Buffer object
+  // each) made reading a RefCOCO refs file several times slower.
+  private py2Str(n: number, at: number): string {
+    const start = this.need(n, at);
+    if (isAscii(this.data, start, start + n)) return this.buf.toString('latin1', start, start + n);
+    return decodePy2Str(this.data.subarray(start, start + n));
+  }
+
   private utf8(n: number, at: number): string {
-    const bytes = this.bytes(n, at);
-    try {
-      return utf8Strict.decode(bytes);
-    } catch {
-      return this.fail(at, 'BINUNICODE text is not valid UTF-8');
-    }
+    const start = this.need(n, at);
+    if (isAscii(this.data, start, start + n)) return this.buf.toString('latin1', start, start + n);
+    if (!isUtf8(this.data.subarray(start, start + n))) this.fail(at, 'BINUNICODE text is not valid UTF-8');
+    return this.buf.toString('utf8', start, start + n);
   }
 
   private length32(at: number): number {
