@@ -60,7 +60,8 @@ describe('readPickle opcodes', () => {
 
   it('keeps "__proto__" as a plain key', () => {
     const dict = readPickle(bytes([0x80, 2, 0x7d, 0x58, 9, 0, 0, 0], '__proto__', [0x4b, 7, 0x73, 0x2e]), 't.p') as Record<string, unknown>;
-    expect(Object.getPrototypeOf(dict)).toBeNull();
+    expect(Object.getPrototypeOf(dict)).toBe(Object.prototype);
+    expect(Object.keys(dict)).toEqual(['__proto__']);
     expect(dict['__proto__']).toBe(7);
   });
 });
