@@ -112,3 +112,38 @@ describe('compiled index', () => {
     expect(existsSync(join(root, 'blocker', 'cache'))).toBe(false);
   });
 });
+
+describe('lazy sections', () => {
+  const big = () => Float64Array.from({ length: 4096 }, (_, i) => i / 7);
+
+  it('are read on first access only, and their damage goes to the failure handler', () => {
+    const file = join(root, 'lazy.idx');
+    writeCompiledIndex(file, 'test', 'fp', { small: new Int32Array([1, 2, 3]), nested: { coords: big() } }, 1024);
+    const failures: [string[], string][] = [];
+    const fresh = readCompiledIndex<{ small: Int32Array; nested: { coords: Float64Array } }>(file, 'test', 'fp');
+    expect(fresh.ok && Array.from(fresh.tree.nested.coords.subarray(0, 3))).toEqual([0, 1 / 7, 2 / 7]);
+
+    const b = readFileSync(file);
+    b[b.length - 10] ^= 0x01; // inside the lazy section, which is last in the file
+    writeFileSync(file, b);
+    const read = readCompiledIndex<{ small: Int32Array; nested: { coords: Float64Array } }>(file, 'test', 'fp', (keyPath, detail) => {
+      failures.push([keyPath, detail]);
+      return new Float64Array([42]);
+    });
+    expect(read.ok).toBe(true); // the eager part is intact
+    expect(read.ok && Array.from(read.tree.small)).toEqual([1, 2, 3]);
+    expect(failures).toEqual([]);
+    expect(read.ok && Array.from(read.tree.nested.coords)).toEqual([42]);
+    expect(failures).toEqual([[['nested', 'coords'], 'section nested.coords: checksum mismatch']]);
+    expect(read.ok && read.tree.nested.coords[0]).toBe(42); // settled: not read again
+    expect(failures).toHaveLength(1);
+  });
+
+  it('notices a file replaced after it was opened', () => {
+    const file = join(root, 'lazy.idx');
+    writeCompiledIndex(file, 'test', 'fp', { coords: big() }, 1024);
+    const read = readCompiledIndex<{ coords: Float64Array }>(file, 'test', 'fp');
+    writeCompiledIndex(file, 'test', 'fp', { coords: big().reverse(), extra: 'x' }, 1024);
+    expect(() => read.ok && read.tree.coords).toThrow(/compiled index .*lazy\.idx: section coords: the file changed since it was opened/);
+  });
+});

@@ -112,24 +112,41 @@ export class Catalog {
 /** Where a file's tables came from on this start. */
 export type Origin = 'compiled index' | 'data file';
 
+function valueAt(tree: unknown, keyPath: string[]): unknown {
+  return keyPath.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], tree);
+}
+
 /** Loads one file's tables through the compiled index. */
 function compiled<T>(opts: LoadOptions, cachePath: string | null, kind: string, fingerprint: string, build: () => T): [T, Origin] {
   const log = opts.log ?? (() => {});
+  const buildAndWrite = (): T => {
+    const tables = build();
+    if (cachePath) {
+      try {
+        writeCompiledIndex(cachePath, kind, fingerprint, tables);
+      } catch (e) {
+        log('warn', `could not write compiled index ${cachePath}: ${(e as Error).message}; continuing without it`);
+      }
+    }
+    return tables;
+  };
   if (cachePath) {
-    const read = readCompiledIndex<T>(cachePath, kind, fingerprint);
+    // A large section read on first use can still turn out damaged: then rebuild (once)
+    // and take that part from the fresh tables, whose rows are the same.
+    let rebuilt: T | undefined;
+    const onLazyFailure = (keyPath: string[], detail: string) => {
+      if (!rebuilt) {
+        log('warn', `compiled index ${cachePath} is corrupt (${detail}); rebuilding it from the data files`);
+        rebuilt = buildAndWrite();
+      }
+      return valueAt(rebuilt, keyPath);
+    };
+    const read = readCompiledIndex<T>(cachePath, kind, fingerprint, onLazyFailure);
     if (read.ok) return [read.tree, 'compiled index'];
     if (read.reason === 'corrupt') log('warn', `compiled index ${cachePath} is corrupt (${read.detail}); rebuilding it from the data files`);
     else if (read.reason === 'stale') log('info', `compiled index ${cachePath} is out of date (${read.detail}); rebuilding`);
   }
-  const tables = build();
-  if (cachePath) {
-    try {
-      writeCompiledIndex(cachePath, kind, fingerprint, tables);
-    } catch (e) {
-      log('warn', `could not write compiled index ${cachePath}: ${(e as Error).message}; continuing without it`);
-    }
-  }
-  return [tables, 'data file'];
+  return [buildAndWrite(), 'data file'];
 }
 
 export function loadCatalog(opts: LoadOptions): Catalog {

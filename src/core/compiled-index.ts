@@ -2,30 +2,40 @@
  * The compiled index: the columnar tables of a data file, stored so that a later start
  * maps them back in milliseconds instead of parsing JSON and pickles again.
  *
- * Layout: a 32-byte header (magic, format version, manifest length, CRC-32 of everything
- * after the header, total length), a msgpackr manifest (kind, fingerprint of the source
- * files, the table tree with every typed array replaced by a section reference), then
- * the typed arrays' bytes, each 8-byte aligned. Reading checks length and CRC before
- * anything is trusted, and typed arrays are views on the file's buffer, not copies.
+ * Layout: a 32-byte header (magic, format version, manifest length, CRC-32 of the
+ * manifest, total file length), a msgpackr manifest (kind, fingerprint of the source
+ * files, the section table, and the table tree with every typed array and every long
+ * string replaced by a section reference), then the sections' bytes, 8-byte aligned, each
+ * with its own CRC-32. Nothing is trusted before its length and CRC are checked; typed
+ * arrays are views on the bytes read, not copies.
+ *
+ * Sections over LAZY_BYTES (a dataset's polygon coordinates: ~115 MB for RefCOCO) sit at
+ * the end of the file and are read on first use, so a server starts without them and
+ * only pays for them when a mask or segmentation is asked for.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
+import { DataError } from './errors';
 
 /** Bump when the tables' shape or a reader's output changes: old caches are rebuilt. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 const MAGIC = Buffer.from('REFERIDX');
 const HEADER_BYTES = 32;
+/** Strings longer than this are stored as UTF-8 sections, not inside the manifest. */
+const STRING_SECTION_CHARS = 1 << 16;
+/** Sections larger than this are read on first use. */
+export const LAZY_BYTES = 16 << 20;
 const packr = new Packr({ useRecords: false });
 
 type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 const TYPED_ARRAYS = { Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array };
-type TypedArrayName = keyof typeof TYPED_ARRAYS;
+type SectionType = keyof typeof TYPED_ARRAYS | 'string';
 
-interface SectionRef { $section: number; type: TypedArrayName; length: number }
-interface Section { offset: number; bytes: number }
+interface SectionRef { $section: number }
+interface Section { type: SectionType; offset: number; bytes: number; crc: number; lazy: boolean }
 interface Manifest { kind: string; fingerprint: string; sections: Section[]; tree: unknown }
 
 /** What identifies the source files a compiled index was built from. */
@@ -53,13 +63,18 @@ function isTypedArray(v: unknown): v is TypedArray {
   return ArrayBuffer.isView(v) && !(v instanceof DataView) && v.constructor.name in TYPED_ARRAYS;
 }
 
-export function writeCompiledIndex(path: string, kind: string, fingerprint: string, tree: unknown): void {
-  const arrays: TypedArray[] = [];
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+export function writeCompiledIndex(path: string, kind: string, fingerprint: string, tree: unknown, lazyBytes = LAZY_BYTES): void {
+  const payloads: { type: SectionType; bytes: Uint8Array }[] = [];
   const replace = (node: unknown): unknown => {
     if (isTypedArray(node)) {
-      const ref: SectionRef = { $section: arrays.length, type: node.constructor.name as TypedArrayName, length: node.length };
-      arrays.push(node);
-      return ref;
+      payloads.push({ type: node.constructor.name as SectionType, bytes: new Uint8Array(node.buffer, node.byteOffset, node.byteLength) });
+      return { $section: payloads.length - 1 } satisfies SectionRef;
+    }
+    if (typeof node === 'string' && node.length > STRING_SECTION_CHARS) {
+      payloads.push({ type: 'string', bytes: Buffer.from(node, 'utf8') });
+      return { $section: payloads.length - 1 } satisfies SectionRef;
     }
     if (Array.isArray(node)) return node.map(replace);
     if (node === null || typeof node !== 'object') return node;
@@ -68,33 +83,35 @@ export function writeCompiledIndex(path: string, kind: string, fingerprint: stri
     return out;
   };
   const replaced = replace(tree);
-  const sections: Section[] = [];
-  const fixedManifest = { kind, fingerprint, tree: replaced };
+  // Eager sections first, so that a start reads one contiguous block; lazy ones last.
+  const order = payloads.map((_, i) => i).sort((a, b) => Number(payloads[a].bytes.length > lazyBytes) - Number(payloads[b].bytes.length > lazyBytes));
+  const sections: Section[] = new Array<Section>(payloads.length);
   let offset = 0;
-  for (const a of arrays) {
-    sections.push({ offset, bytes: a.byteLength });
-    offset += Math.ceil(a.byteLength / 8) * 8;
+  let end = 0;
+  for (const i of order) {
+    const { type, bytes } = payloads[i];
+    sections[i] = { type, offset, bytes: bytes.length, crc: crc32(bytes), lazy: bytes.length > lazyBytes };
+    end = offset + bytes.length; // no padding after the last section: every byte there is checked
+    offset += align8(bytes.length);
   }
-  // The sections start after the manifest, whose length depends on the offsets written
-  // in it: grow the start until the packed manifest fits before it (offsets only grow,
-  // so this settles in a step or two).
+  // Section offsets are absolute, so they depend on the manifest's length, which depends
+  // on the offsets: grow the start until the packed manifest fits before it.
   let base = 0;
   let manifest: Buffer;
   for (;;) {
-    manifest = packr.pack({ ...fixedManifest, sections: sections.map((s) => ({ offset: s.offset + base, bytes: s.bytes })) } satisfies Manifest);
-    const needed = Math.ceil((HEADER_BYTES + manifest.length) / 8) * 8;
+    manifest = packr.pack({ kind, fingerprint, sections: sections.map((s) => ({ ...s, offset: s.offset + base })), tree: replaced } satisfies Manifest);
+    const needed = align8(HEADER_BYTES + manifest.length);
     if (needed <= base) break;
     base = needed;
   }
-  const total = base + offset;
-  const file = Buffer.alloc(total);
+  const file = Buffer.alloc(base + end);
   MAGIC.copy(file, 0);
   file.writeUInt32LE(FORMAT_VERSION, 8);
   file.writeUInt32LE(manifest.length, 12);
-  file.writeBigUInt64LE(BigInt(total), 20);
+  file.writeUInt32LE(crc32(manifest), 16);
+  file.writeBigUInt64LE(BigInt(file.length), 20);
   manifest.copy(file, HEADER_BYTES);
-  arrays.forEach((a, i) => file.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), base + sections[i].offset));
-  file.writeUInt32LE(crc32(file.subarray(HEADER_BYTES)), 16);
+  payloads.forEach((p, i) => file.set(p.bytes, base + sections[i].offset));
 
   mkdirSync(dirname(path), { recursive: true });
   // Write beside the target and rename: a crash leaves the old file or none, never half.
@@ -110,53 +127,120 @@ export function writeCompiledIndex(path: string, kind: string, fingerprint: stri
 
 export type CompiledRead<T> = { ok: true; tree: T } | { ok: false; reason: 'missing' | 'stale' | 'corrupt'; detail: string };
 
-export function readCompiledIndex<T>(path: string, kind: string, fingerprint: string): CompiledRead<T> {
-  let file: Buffer;
+/** What to do when a lazy section turns out damaged (or the file changed) on first use:
+ * return the value that belongs at that place in the tree, e.g. from a rebuild. */
+export type LazyFailure = (keyPath: string[], detail: string) => unknown;
+
+function readAt(path: string, position: number, length: number, expect?: Stats): Buffer {
+  const fd = openSync(path, 'r');
   try {
-    const fd = openSync(path, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      file = Buffer.allocUnsafeSlow(size);
-      if (readSync(fd, file, 0, size, 0) !== size) return { ok: false, reason: 'corrupt', detail: 'short read' };
-    } finally {
-      closeSync(fd);
+    if (expect) {
+      const now = fstatSync(fd);
+      if (now.size !== expect.size || now.mtimeMs !== expect.mtimeMs) throw new DataError('the file changed since it was opened');
     }
+    const buf = Buffer.allocUnsafeSlow(length);
+    if (readSync(fd, buf, 0, length, position) !== length) throw new DataError('short read');
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function decodeSection(section: Section, bytes: Buffer): unknown {
+  if (section.type === 'string') return bytes.toString('utf8');
+  const Ctor = TYPED_ARRAYS[section.type];
+  if (!Ctor || section.bytes % Ctor.BYTES_PER_ELEMENT !== 0) throw new DataError(`section of type ${section.type} has a bad length`);
+  // Typed arrays need aligned offsets; `bytes` is a fresh, unpooled allocation.
+  return new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, section.bytes / Ctor.BYTES_PER_ELEMENT);
+}
+
+export function readCompiledIndex<T>(path: string, kind: string, fingerprint: string, onLazyFailure?: LazyFailure): CompiledRead<T> {
+  const corrupt = (detail: string): CompiledRead<T> => ({ ok: false, reason: 'corrupt', detail });
+  let stat: Stats;
+  let header: Buffer;
+  try {
+    stat = statSync(path);
+    header = readAt(path, 0, Math.min(HEADER_BYTES, stat.size));
   } catch (e) {
     return { ok: false, reason: 'missing', detail: (e as Error).message };
   }
-  const corrupt = (detail: string): CompiledRead<T> => ({ ok: false, reason: 'corrupt', detail });
-  if (file.length < HEADER_BYTES || !file.subarray(0, 8).equals(MAGIC)) return corrupt('not a compiled index (bad magic)');
-  const version = file.readUInt32LE(8);
+  if (header.length < HEADER_BYTES || !header.subarray(0, 8).equals(MAGIC)) return corrupt('not a compiled index (bad magic)');
+  const version = header.readUInt32LE(8);
   if (version !== FORMAT_VERSION) return { ok: false, reason: 'stale', detail: `format version ${version}, expected ${FORMAT_VERSION}` };
-  const total = Number(file.readBigUInt64LE(20));
-  if (total !== file.length) return corrupt(`truncated or padded: ${file.length} bytes, header says ${total}`);
-  if (crc32(file.subarray(HEADER_BYTES)) !== file.readUInt32LE(16)) return corrupt('checksum mismatch');
+  const total = Number(header.readBigUInt64LE(20));
+  if (total !== stat.size) return corrupt(`truncated or padded: ${stat.size} bytes, header says ${total}`);
+  const manifestBytes = readAt(path, HEADER_BYTES, Math.min(header.readUInt32LE(12), stat.size - HEADER_BYTES));
+  if (crc32(manifestBytes) !== header.readUInt32LE(16)) return corrupt('manifest checksum mismatch');
   let manifest: Manifest;
   try {
-    manifest = packr.unpack(file.subarray(HEADER_BYTES, HEADER_BYTES + file.readUInt32LE(12))) as Manifest;
+    manifest = packr.unpack(manifestBytes) as Manifest;
   } catch (e) {
     return corrupt(`manifest does not decode: ${(e as Error).message}`);
   }
   if (manifest.kind !== kind) return corrupt(`holds ${manifest.kind}, expected ${kind}`);
   if (manifest.fingerprint !== fingerprint) return { ok: false, reason: 'stale', detail: 'source files changed' };
-  const restore = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(restore);
-    if (node === null || typeof node !== 'object') return node;
-    const ref = node as SectionRef;
-    if (typeof ref.$section === 'number') {
-      const section = manifest.sections[ref.$section];
-      const Ctor = TYPED_ARRAYS[ref.type];
-      if (!section || !Ctor || section.bytes !== ref.length * Ctor.BYTES_PER_ELEMENT || section.offset + section.bytes > file.length) {
-        throw new Error(`section ${ref.$section} is out of bounds`);
-      }
-      return new Ctor(file.buffer as ArrayBuffer, file.byteOffset + section.offset, ref.length);
+  const { sections } = manifest;
+  if (sections.some((s) => s.offset < HEADER_BYTES || s.offset + s.bytes > stat.size)) return corrupt('a section lies outside the file');
+
+  // All eager sections in one read.
+  const eager = sections.filter((s) => !s.lazy);
+  const start = eager.length ? Math.min(...eager.map((s) => s.offset)) : 0;
+  const end = eager.length ? Math.max(...eager.map((s) => s.offset + s.bytes)) : 0;
+  const block = eager.length ? readAt(path, start, end - start) : Buffer.alloc(0);
+  const values = new Map<number, unknown>();
+  for (const [i, s] of sections.entries()) {
+    if (s.lazy) continue;
+    const bytes = block.subarray(s.offset - start, s.offset - start + s.bytes);
+    if (crc32(bytes) !== s.crc) return corrupt(`section ${i} checksum mismatch`);
+    try {
+      values.set(i, decodeSection(s, bytes));
+    } catch (e) {
+      return corrupt((e as Error).message);
     }
+  }
+
+  const lazyValue = (s: Section, keyPath: string[]): unknown => {
+    try {
+      const bytes = readAt(path, s.offset, s.bytes, stat);
+      if (crc32(bytes) !== s.crc) throw new DataError('checksum mismatch');
+      return decodeSection(s, bytes);
+    } catch (e) {
+      const detail = `section ${keyPath.join('.')}: ${(e as Error).message}`;
+      if (!onLazyFailure) throw new DataError(`compiled index ${path}: ${detail}`);
+      return onLazyFailure(keyPath, detail);
+    }
+  };
+  const sectionOf = (node: unknown): Section | undefined => {
+    const index = (node as SectionRef | null)?.$section;
+    if (typeof index !== 'number') return undefined;
+    if (!sections[index]) throw new DataError(`section ${index} does not exist`);
+    return sections[index];
+  };
+  const restore = (node: unknown, keyPath: string[]): unknown => {
+    if (Array.isArray(node)) return node.map((v, i) => restore(v, [...keyPath, String(i)]));
+    if (node === null || typeof node !== 'object') return node;
+    const section = sectionOf(node);
+    if (section) return section.lazy ? lazyValue(section, keyPath) : values.get(sections.indexOf(section));
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) out[k] = restore(v);
+    for (const [k, v] of Object.entries(node)) {
+      const lazy = sectionOf(v);
+      if (lazy?.lazy) {
+        // Read on first access, then replaced by its value.
+        Object.defineProperty(out, k, {
+          enumerable: true,
+          configurable: true,
+          get() {
+            const value = lazyValue(lazy, [...keyPath, k]);
+            Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+            return value;
+          },
+        });
+      } else out[k] = restore(v, [...keyPath, k]);
+    }
     return out;
   };
   try {
-    return { ok: true, tree: restore(manifest.tree) as T };
+    return { ok: true, tree: restore(manifest.tree, []) as T };
   } catch (e) {
     return corrupt((e as Error).message);
   }

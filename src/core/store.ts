@@ -8,6 +8,7 @@
  */
 import { stringAt, type StringColumn } from './columns';
 import { DataError, NotFoundError } from './errors';
+import { IdIndex } from './id-index';
 import type { LoadWarning } from './problems';
 import type { AnnId, InstancesTables, RefTables } from './tables';
 
@@ -31,11 +32,6 @@ export function groupMembers(g: Grouping, group: number): Int32Array {
   return g.rows.subarray(g.start[group], g.start[group + 1]);
 }
 
-function rowMap<K>(ids: ArrayLike<K>): Map<K, number> {
-  const map = new Map<K, number>();
-  for (let i = 0; i < ids.length; i++) map.set(ids[i], i);
-  return map;
-}
 
 /** A value of an optional text column, or undefined where the record lacks it. */
 function optionalString(column: StringColumn | undefined, row: number): string | undefined {
@@ -57,16 +53,16 @@ export function splitMatches(argument: string, label: string): boolean {
 
 /** Indexes of one instances.json, shared by the splitBys of a dataset. */
 export class InstancesIndex {
-  readonly imageRowById: Map<number, number>;
-  readonly annRowById: Map<AnnId, number>;
-  readonly categoryRowById: Map<number, number>;
+  readonly imageRowById: IdIndex<number>;
+  readonly annRowById: IdIndex<AnnId>;
+  readonly categoryRowById: IdIndex<number>;
   readonly annsByImage: Grouping;
 
   constructor(readonly tables: InstancesTables) {
-    this.imageRowById = rowMap(tables.images.id);
+    this.imageRowById = new IdIndex(tables.images.id);
     const { annotations } = tables;
-    this.annRowById = rowMap<AnnId>(annotations.stringId ? Array.from(annotations.stringId.end, (_, i) => stringAt(annotations.stringId as StringColumn, i)) : annotations.id);
-    this.categoryRowById = rowMap(tables.categories.id);
+    this.annRowById = new IdIndex<AnnId>(annotations.stringId ? Array.from(annotations.stringId.end, (_, i) => stringAt(annotations.stringId as StringColumn, i)) : annotations.id);
+    this.categoryRowById = new IdIndex(tables.categories.id);
     this.annsByImage = groupRows(tables.images.id.length, annotations.imageRow);
   }
 
@@ -133,13 +129,12 @@ export interface RefQuery {
 /** One dataset/splitBy pair: REFER(data_root, dataset, splitBy). */
 export class ReferStore {
   readonly name: string;
-  readonly refRowById: Map<number, number>;
-  readonly sentRowById: Map<number, number>;
+  readonly refRowById: IdIndex<number>;
+  readonly sentRowById: IdIndex<number>;
   readonly refsByImage: Grouping;
   readonly refsByCategory: Grouping;
-  readonly refsByAnn: Grouping;
-  /** Ref row of each sentence row. */
-  readonly refOfSentence: Int32Array;
+  private lazyRefsByAnn?: Grouping;
+  private lazyRefOfSentence?: Int32Array;
 
   constructor(
     readonly dataset: string,
@@ -149,14 +144,28 @@ export class ReferStore {
   ) {
     this.name = `${dataset}/${splitBy}`;
     const { tables } = instances;
-    this.refRowById = rowMap(refs.refId);
-    this.sentRowById = rowMap(refs.sentId);
+    this.refRowById = new IdIndex(refs.refId);
+    this.sentRowById = new IdIndex(refs.sentId);
     this.refsByImage = groupRows(tables.images.id.length, refs.imageRow);
     const categoryRowOfRef = Int32Array.from(refs.categoryId, (id) => instances.categoryRowById.get(id) ?? -1);
     this.refsByCategory = groupRows(tables.categories.id.length, categoryRowOfRef);
-    this.refsByAnn = groupRows(instances.annotationCount, refs.annRow);
-    this.refOfSentence = new Int32Array(refs.sentId.length);
-    for (let r = 0; r < refs.refId.length; r++) this.refOfSentence.fill(r, refs.sentStart[r], refs.sentStart[r + 1]);
+  }
+
+  // Built on first use: most starts never need them.
+
+  /** The refs of each annotation row (usually one). */
+  get refsByAnn(): Grouping {
+    return (this.lazyRefsByAnn ??= groupRows(this.instances.annotationCount, this.refs.annRow));
+  }
+
+  /** Ref row of each sentence row. */
+  get refOfSentence(): Int32Array {
+    if (!this.lazyRefOfSentence) {
+      const { refs } = this;
+      this.lazyRefOfSentence = new Int32Array(refs.sentId.length);
+      for (let r = 0; r < refs.refId.length; r++) this.lazyRefOfSentence.fill(r, refs.sentStart[r], refs.sentStart[r + 1]);
+    }
+    return this.lazyRefOfSentence;
   }
 
   get warnings(): LoadWarning[] {
