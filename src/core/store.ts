@@ -54,16 +54,20 @@ export function splitMatches(argument: string, label: string): boolean {
 /** Indexes of one instances.json, shared by the splitBys of a dataset. */
 export class InstancesIndex {
   readonly imageRowById: IdIndex<number>;
-  readonly annRowById: IdIndex<AnnId>;
   readonly categoryRowById: IdIndex<number>;
+  private lazyAnnRowById?: IdIndex<AnnId>;
   readonly annsByImage: Grouping;
 
   constructor(readonly tables: InstancesTables) {
     this.imageRowById = new IdIndex(tables.images.id);
-    const { annotations } = tables;
-    this.annRowById = new IdIndex<AnnId>(annotations.stringId ? Array.from(annotations.stringId.end, (_, i) => stringAt(annotations.stringId as StringColumn, i)) : annotations.id);
     this.categoryRowById = new IdIndex(tables.categories.id);
-    this.annsByImage = groupRows(tables.images.id.length, annotations.imageRow);
+    this.annsByImage = groupRows(tables.images.id.length, tables.annotations.imageRow);
+  }
+
+  /** Built on first use (200k entries; a start answering ref queries never needs it). */
+  get annRowById(): IdIndex<AnnId> {
+    const { stringId, id } = this.tables.annotations;
+    return (this.lazyAnnRowById ??= new IdIndex<AnnId>(stringId ? Array.from(stringId.end, (_, i) => stringAt(stringId, i)) : id));
   }
 
   get annotationCount(): number {
@@ -130,7 +134,7 @@ export interface RefQuery {
 export class ReferStore {
   readonly name: string;
   readonly refRowById: IdIndex<number>;
-  readonly sentRowById: IdIndex<number>;
+  private lazySentRowById?: IdIndex<number>;
   readonly refsByImage: Grouping;
   readonly refsByCategory: Grouping;
   private lazyRefsByAnn?: Grouping;
@@ -145,13 +149,16 @@ export class ReferStore {
     this.name = `${dataset}/${splitBy}`;
     const { tables } = instances;
     this.refRowById = new IdIndex(refs.refId);
-    this.sentRowById = new IdIndex(refs.sentId);
     this.refsByImage = groupRows(tables.images.id.length, refs.imageRow);
     const categoryRowOfRef = Int32Array.from(refs.categoryId, (id) => instances.categoryRowById.get(id) ?? -1);
     this.refsByCategory = groupRows(tables.categories.id.length, categoryRowOfRef);
   }
 
   // Built on first use: most starts never need them.
+
+  get sentRowById(): IdIndex<number> {
+    return (this.lazySentRowById ??= new IdIndex(this.refs.sentId));
+  }
 
   /** The refs of each annotation row (usually one). */
   get refsByAnn(): Grouping {
