@@ -1,7 +1,8 @@
 /**
- * Load benchmark: raw load (parse + index) and compiled-index start, each the median of
- * fresh processes, with peak RSS.
- *   npm run build && node dist/bench/load.js --data-root bench/data/full --datasets refcoco/unc [--runs 5]
+ * Load benchmark: raw load (parse + index) and compiled-index start to a first answered
+ * query, each the median of fresh processes, with peak RSS; then all seven pairs.
+ *   npm run build && node dist/bench/load.js --data-root bench/data/full [--runs 5]
+ * (bench/data/full: `node dist/src/cli.js generate-data --out bench/data/full --scale full`)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ const { values } = parseArgs({
   options: {
     'data-root': { type: 'string', default: 'bench/data/full' },
     datasets: { type: 'string', default: 'refcoco/unc' },
+    'all-pairs': { type: 'string', default: 'refclef/unc,refclef/berkeley,refcoco/unc,refcoco/google,refcoco+/unc,refcocog/google,refcocog/umd' },
     runs: { type: 'string', default: '5' },
   },
 });
@@ -22,9 +24,9 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'refer-bench-cache-'));
 
 interface Result { inProcessMs: number; sinceProcessStartMs: number; phases: Record<string, number>; maxRssMB: number }
 
-function run(mode: string): Result & { wallMs: number } {
+function run(mode: string, pairs = values.datasets!): Result & { wallMs: number } {
   const started = process.hrtime.bigint();
-  const p = spawnSync(process.execPath, [child, mode, values['data-root']!, values.datasets!, cacheDir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const p = spawnSync(process.execPath, [child, mode, values['data-root']!, pairs, cacheDir], { encoding: 'utf8', maxBuffer: 1 << 20 });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (p.status !== 0) throw new Error(`${mode} run failed: ${p.stderr}`);
   return { ...(JSON.parse(p.stdout) as Result), wallMs: Math.round(wallMs) };
@@ -32,8 +34,8 @@ function run(mode: string): Result & { wallMs: number } {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function series(mode: string) {
-  const results = Array.from({ length: runs }, () => run(mode));
+function series(mode: string, pairs?: string) {
+  const results = Array.from({ length: runs }, () => run(mode, pairs));
   return {
     mode,
     medianInProcessMs: median(results.map((r) => r.inProcessMs)),
@@ -48,7 +50,15 @@ try {
   run('warm'); // writes the compiled index
   const compiled = series('compiled');
   const phases = run('phases').phases;
-  console.log(JSON.stringify({ dataRoot: values['data-root'], datasets: values.datasets, runs, raw, compiled, rawPhasesMs: phases }, null, 2));
+  const all = values['all-pairs']!;
+  const allRaw = run('raw', all);
+  run('warm', all);
+  const allCompiled = series('compiled', all);
+  const allGeometry = run('geometry', all);
+  console.log(JSON.stringify({
+    dataRoot: values['data-root'], datasets: values.datasets, runs, raw, compiled, rawPhasesMs: phases,
+    allPairs: { pairs: all, rawOnceMs: allRaw.inProcessMs, rawPeakRssMB: allRaw.maxRssMB, compiled: allCompiled, withAllPolygons: { ms: allGeometry.inProcessMs, phases: allGeometry.phases, peakRssMB: allGeometry.maxRssMB } },
+  }, null, 2));
 } finally {
   rmSync(cacheDir, { recursive: true, force: true });
 }
