@@ -4,8 +4,9 @@
  * lacks the images/annotations/categories lists is an error. Annotations are streamed:
  * their polygons go straight from the file's bytes into one Float64Array.
  */
-import { stringColumn } from './columns';
+import { stringAt, stringColumn } from './columns';
 import { DataError } from './errors';
+import { IdIndex } from './id-index';
 import { FloatPool, JsonScanner, type Json } from './json-scanner';
 import { Problems } from './problems';
 import type { AnnotationTable, CategoryTable, ImageTable, InstancesTables, SegmentationTable } from './tables';
@@ -222,7 +223,6 @@ function readAnnotations(s: JsonScanner, problems: Problems): { table: Omit<Anno
   const maskName: string[] = [];
   let hasIscrowd = false;
   let hasMaskName = false;
-  const seen = new Set<number | string>();
   s.array((i) => {
     const where = `annotations[${i}]`;
     if (s.peek() !== 0x7b) {
@@ -239,14 +239,13 @@ function readAnnotations(s: JsonScanner, problems: Problems): { table: Omit<Anno
       else if (key === 'bbox' && s.peek() === 0x5b && !bboxOk) bboxOk = s.numberListInto(bbox) && bbox.length - bboxStart === 4;
       else ann[key] = s.value();
     });
-    const problem = annotationProblem(ann, bboxOk, seg.problem, numericIds.length > 0, stringIds.length > 0, seen);
+    const problem = annotationProblem(ann, bboxOk, seg.problem, numericIds.length > 0, stringIds.length > 0);
     if (problem) {
       b.rollback(mark);
       bbox.length = bboxStart;
       return problems.add(problem, isInt(ann.id) || typeof ann.id === 'string' ? `${where} (id ${JSON.stringify(ann.id)})` : where);
     }
     const id = ann.id as number | string;
-    seen.add(id);
     if (typeof id === 'string') stringIds.push(id);
     else numericIds.push(id);
     imageId.push(ann.image_id as number);
@@ -270,20 +269,20 @@ function readAnnotations(s: JsonScanner, problems: Problems): { table: Omit<Anno
   return { table, imageId, segmentation: b };
 }
 
-function annotationProblem(ann: JsonObject, bboxOk: boolean, segProblem: string | null, numericIds: boolean, stringIds: boolean, seen: Set<number | string>): string | null {
+function annotationProblem(ann: JsonObject, bboxOk: boolean, segProblem: string | null, numericIds: boolean, stringIds: boolean): string | null {
   if (!(isInt(ann.id) || typeof ann.id === 'string')) return 'an annotation needs an integer or string id';
   if (typeof ann.id === 'string' ? numericIds : stringIds) return 'annotation ids mix numbers and strings';
-  if (seen.has(ann.id)) return 'duplicate annotation id (the first one is kept)';
   if (!isInt(ann.image_id)) return 'image_id must be an integer';
   if (!isInt(ann.category_id)) return 'category_id must be an integer';
   if (!bboxOk) return 'bbox must be 4 numbers [x, y, w, h]';
   return segProblem;
 }
 
-/** Drops annotations whose image or category is missing (known only at the end of the file). */
+/** Drops repeated annotation ids and annotations whose image or category is missing
+ * (categories come after annotations in COCO files, so this waits for the end). */
 function joinAnnotations(
   raw: ReturnType<typeof readAnnotations>,
-  imageRowById: Map<number, number>,
+  imageRowById: IdIndex<number>,
   categoryIds: Set<number>,
   problems: Problems,
 ): AnnotationTable {
@@ -291,11 +290,15 @@ function joinAnnotations(
   const n = imageId.length;
   const imageRow = new Int32Array(n);
   const keep = new Uint8Array(n);
-  const idAt = (a: number) => JSON.stringify(table.stringId ? table.stringId.text.slice(a === 0 ? 0 : table.stringId.end[a - 1], table.stringId.end[a]) : table.id[a]);
+  const { stringId } = table;
+  const ids: ArrayLike<number | string> = stringId ? Array.from(stringId.end, (_, a) => stringAt(stringId, a)) : table.id;
+  const firstRowOfId = new IdIndex(ids);
+  const idAt = (a: number) => JSON.stringify(ids[a]);
   let kept = 0;
   for (let a = 0; a < n; a++) {
     const row = imageRowById.get(imageId[a]);
-    if (row === undefined) problems.add('image_id is not in images', `annotation id ${idAt(a)}, image_id ${imageId[a]}`);
+    if (firstRowOfId.get(ids[a]) !== a) problems.add('duplicate annotation id (the first one is kept)', `annotation id ${idAt(a)}`);
+    else if (row === undefined) problems.add('image_id is not in images', `annotation id ${idAt(a)}, image_id ${imageId[a]}`);
     else if (!categoryIds.has(table.categoryId[a])) problems.add('category_id is not in categories', `annotation id ${idAt(a)}, category_id ${table.categoryId[a]}`);
     else {
       imageRow[a] = row;
@@ -311,7 +314,7 @@ function joinAnnotations(
     rows.forEach((a, i) => out.set(col.subarray(a * width, a * width + width), i * width));
     return out;
   };
-  const pickStrings = (col: AnnotationTable['stringId']) => col && stringColumn(rows.map((a) => col.text.slice(a === 0 ? 0 : col.end[a - 1], col.end[a])));
+  const pickStrings = (col: AnnotationTable['stringId']) => col && stringColumn(rows.map((a) => stringAt(col, a)));
   const out: AnnotationTable = {
     id: pick(table.id),
     imageRow: pick(imageRow),
@@ -345,7 +348,5 @@ export function readInstances(bytes: Uint8Array, fileName: string): InstancesTab
   }
   const categories = readCategories(lists.categories!, problems);
   const images = readImages(lists.images!, problems);
-  const imageRowById = new Map<number, number>();
-  images.id.forEach((id, row) => imageRowById.set(id, row));
-  return { categories, images, annotations: joinAnnotations(annotations!, imageRowById, new Set(categories.id), problems), warnings: problems.list() };
+  return { categories, images, annotations: joinAnnotations(annotations!, new IdIndex(images.id), new Set(categories.id), problems), warnings: problems.list() };
 }
