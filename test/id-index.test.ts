@@ -18,15 +18,15 @@ describe('IdIndex', () => {
   });
 
   it('keeps the first row of a duplicate id, and handles 0, negatives and an empty list', () => {
-    const index = new IdIndex([5, 0, -3, 5]);
+    const index = new IdIndex<number>([5, 0, -3, 5]);
     expect([index.get(5), index.get(0), index.get(-3), index.get(4)]).toEqual([0, 1, 2, undefined]);
     expect(new IdIndex<number>([]).get(0)).toBeUndefined();
   });
 
   it('uses a Map for string ids and for numbers beyond 32 bits', () => {
-    const strings = new IdIndex(['23896_1', '23896_2']);
+    const strings = new IdIndex<string>(['23896_1', '23896_2']);
     expect([strings.get('23896_2'), strings.get('x')]).toEqual([1, undefined]);
-    const big = new IdIndex([2 ** 40, 7]);
+    const big = new IdIndex<number>([2 ** 40, 7]);
     expect([big.get(2 ** 40), big.get(7), big.get(0)]).toEqual([0, 1, undefined]);
   });
 });

@@ -51,12 +51,23 @@ export function sentenceRowsMatching(store: ReferStore, text: string): Int32Arra
   if (words.length === 0) return new Int32Array(0);
   const index = wordIndex(store);
   const lists = words.map((w) => index.get(w) ?? new Int32Array(0)).sort((a, b) => a.length - b.length);
-  let rows = lists[0];
-  for (const other of lists.slice(1)) {
-    const keep = new Set(other);
-    rows = rows.filter((r) => keep.has(r));
+  return lists.slice(1).reduce(intersectSorted, lists[0]);
+}
+
+/** Rows in both ascending lists (a merge walk: no sets, linear in the two lengths). */
+function intersectSorted(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(Math.min(a.length, b.length));
+  let n = 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i] < b[j]) i++;
+    else if (a[i] > b[j]) j++;
+    else {
+      out[n++] = a[i];
+      i++;
+      j++;
+    }
   }
-  return rows;
+  return out.subarray(0, n);
 }
 
 /** Ref rows (ascending) with at least one sentence matching `text`. */
@@ -92,13 +103,34 @@ export function hasRefFilter(f: RefFilter): boolean {
   return !!(f.imageIds?.length || f.catIds?.length || f.refIds?.length || f.split || f.splitLabel !== undefined || f.text !== undefined);
 }
 
+/** Recent filter results per store: REFER answers never change, and clients repeat them. */
+const RECENT_FILTERS = 64;
+/** Filters naming more ids than this are not kept (their key alone would be large). */
+const MAX_IDS_TO_KEEP = 256;
+const recentRefFilters = memo((_store: ReferStore) => new Map<string, readonly number[]>());
+
 /**
  * Ref rows matching the filter, in REFER's order (that of ReferStore.refRows: file order,
- * or image by image in the order given). One pass with one predicate, because this runs
- * per request: ReferStore.refRows builds and filters a full row array per filter, which
- * costs ~10 ms on 50,000 refs.
+ * or image by image in the order given). The result is shared: do not modify it.
  */
-export function filterRefRows(store: ReferStore, f: RefFilter): number[] {
+export function filterRefRows(store: ReferStore, f: RefFilter): readonly number[] {
+  const idCount = (f.imageIds?.length ?? 0) + (f.catIds?.length ?? 0) + (f.refIds?.length ?? 0);
+  if (idCount > MAX_IDS_TO_KEEP) return computeRefRows(store, f);
+  const key = JSON.stringify([f.imageIds ?? [], f.catIds ?? [], f.refIds ?? [], f.split ?? '', f.splitLabel ?? null, f.text ?? null]);
+  const recent = recentRefFilters(store);
+  let rows = recent.get(key);
+  if (rows) {
+    recent.delete(key); // most recently used goes last
+  } else {
+    rows = computeRefRows(store, f);
+    if (recent.size >= RECENT_FILTERS) recent.delete(recent.keys().next().value!);
+  }
+  recent.set(key, rows);
+  return rows;
+}
+
+/** filterRefRows without the memory: one pass with one predicate (ReferStore.refRows builds and filters a full row array per filter, ~10 ms on 50,000 refs). */
+function computeRefRows(store: ReferStore, f: RefFilter): number[] {
   const keep = refPredicate(store, f);
   const rows: number[] = [];
   if (f.imageIds?.length) {
@@ -161,10 +193,10 @@ export function splitLabelIndex(store: ReferStore, label: string): number {
 }
 
 /** Sentence rows of the given refs, in ref order; with `text`, only the matching ones. */
-export function sentenceRowsOf(store: ReferStore, refRows: readonly number[], text?: string): number[] {
+export function sentenceRowsOf(store: ReferStore, refRows: ArrayLike<number>, text?: string): number[] {
   const { sentStart } = store.refs;
   const rows: number[] = [];
-  for (const r of refRows) for (let s = sentStart[r]; s < sentStart[r + 1]; s++) rows.push(s);
+  for (let i = 0; i < refRows.length; i++) for (let s = sentStart[refRows[i]]; s < sentStart[refRows[i] + 1]; s++) rows.push(s);
   if (text === undefined) return rows;
   const matching = new Set(sentenceRowsMatching(store, text));
   return rows.filter((s) => matching.has(s));

@@ -1,0 +1,73 @@
+/**
+ * Category: a COCO category (REFER: refer.Cats) with its refs and counts, and the
+ * Dataset entry points categoryIds (getCatIds), categories, category, loadCategories.
+ */
+import { allRows, categoryCounts, type CategoryCounts, narrowRefRows } from '../src/core/search';
+import { builder } from './builder';
+import { Dataset } from './dataset';
+import { CategoryRow, RefRow, rowsAs } from './models';
+import { loadNodesById, nodeKey } from './node';
+import { connectionComplexity, pageOf } from './pagination';
+import { Ref } from './ref';
+import { refFilterArgs, refFilterOf } from './ref-filter';
+
+const CategoryCountsRef = builder.objectRef<CategoryCounts>('CategoryCounts').implement({
+  fields: (t) => ({
+    refs: t.exposeInt('refs', { description: 'Refs of this category in this dataset/splitBy (REFER: len(refer.catToRefs[id])).' }),
+    annotations: t.exposeInt('annotations', { description: 'Annotations of this category in instances.json.' }),
+    images: t.exposeInt('images', { description: 'Images with at least one annotation of this category.' }),
+  }),
+});
+
+const { categoryIds: _ids, categoryNames: _names, ...categoryRefFilterArgs } = refFilterArgs;
+
+export const Category = builder.objectRef<CategoryRow>('Category');
+
+builder.node(Category, {
+  isTypeOf: (value) => value instanceof CategoryRow,
+  description: 'An object category (REFER: refer.Cats); COCO ids run 1..90 with gaps.',
+  id: { resolve: (c) => nodeKey(c.store, c.store.instances.tables.categories.id[c.row]) },
+  loadMany: (keys, ctx) => loadNodesById(ctx, keys, 'categoryById', CategoryRow),
+  fields: (t) => ({
+    categoryId: t.int({ description: 'id', resolve: (c) => c.store.instances.tables.categories.id[c.row] }),
+    name: t.string({ resolve: (c) => c.store.instances.tables.categories.name[c.row] }),
+    supercategory: t.string({ resolve: (c) => c.store.instances.tables.categories.supercategory[c.row] }),
+    counts: t.field({ type: CategoryCountsRef, resolve: (c) => categoryCounts(c.store)[c.row] }),
+    refs: t.connection({
+      type: Ref,
+      nullable: true,
+      description: 'Refs of this category in file order, optionally filtered.',
+      args: categoryRefFilterArgs,
+      complexity: connectionComplexity,
+      resolve: async (c, args, ctx) => {
+        const rows = await ctx.loaders.of(c.store).load('refsOfCategory', c.row);
+        return pageOf(narrowRefRows(c.store, rows, refFilterOf(c.store, args)), args, ctx, (row) => new RefRow(c.store, row));
+      },
+    }),
+  }),
+});
+
+builder.objectFields(Dataset, (t) => ({
+  categoryIds: t.intList({ description: 'getCatIds(): every category id, in file order.', resolve: (store) => store.getCatIds() }),
+  categories: t.field({
+    type: [Category],
+    description: 'Every category, in file order.',
+    complexity: { field: 1, multiplier: 90 },
+    resolve: (store) => rowsAs(CategoryRow, store, allRows(store.instances.tables.categories.id.length)),
+  }),
+  category: t.field({
+    type: Category,
+    nullable: true,
+    description: 'refer.Cats[category_id]; an unknown id is an error listing the valid ones.',
+    args: { categoryId: t.arg.int({ required: true }) },
+    resolve: async (store, a, ctx) => new CategoryRow(store, await ctx.loaders.of(store).load('categoryById', a.categoryId)),
+  }),
+  loadCategories: t.field({
+    type: [Category],
+    nullable: true,
+    description: 'loadCats(cat_ids), as objects (REFER returns only the names): the categories in the order given.',
+    args: { categoryIds: t.arg.intList({ required: true }) },
+    complexity: (a) => ({ field: 1, multiplier: a.categoryIds.length }),
+    resolve: async (store, a, ctx) => rowsAs(CategoryRow, store, await ctx.loaders.of(store).loadMany('categoryById', a.categoryIds)),
+  }),
+}));

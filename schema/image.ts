@@ -1,0 +1,112 @@
+/**
+ * Image: an image of instances.json (REFER: refer.Imgs[image_id]) with its refs and
+ * annotations, and whether its file is present under the data root; and the Dataset
+ * entry points imageIds (getImgIds), image, loadImages and the `images` connection.
+ */
+import { stringAt } from '../src/core/columns';
+import { filterRefRows, hasRefFilter, imageRowsOf } from '../src/core/search';
+import { imageFilePath } from '../loaders';
+import { Annotation } from './annotation';
+import { builder } from './builder';
+import { Dataset } from './dataset';
+import { AnnotationRow, ImageRow, RefRow, rowsAs } from './models';
+import { loadNodesById, nodeKey } from './node';
+import { connectionComplexity, pageOf } from './pagination';
+import { Ref } from './ref';
+import { refFilterArgs, refFilterOf } from './ref-filter';
+
+function optionalText(column: { text: string; end: Uint32Array } | undefined, row: number): string | null {
+  return column ? stringAt(column, row) || null : null;
+}
+
+export const Image = builder.objectRef<ImageRow>('Image');
+
+builder.node(Image, {
+  isTypeOf: (value) => value instanceof ImageRow,
+  description: 'An image of instances.json (REFER: refer.Imgs[image_id]).',
+  id: { resolve: (i) => nodeKey(i.store, i.store.instances.tables.images.id[i.row]) },
+  loadMany: (keys, ctx) => loadNodesById(ctx, keys, 'imageById', ImageRow),
+  fields: (t) => ({
+    imageId: t.int({ description: 'id', resolve: (i) => i.store.instances.tables.images.id[i.row] }),
+    fileName: t.string({ description: 'file_name', resolve: (i) => stringAt(i.store.instances.tables.images.fileName, i.row) }),
+    width: t.int({ resolve: (i) => i.store.instances.tables.images.width[i.row] }),
+    height: t.int({ resolve: (i) => i.store.instances.tables.images.height[i.row] }),
+    cocoUrl: t.string({ nullable: true, description: 'coco_url (COCO datasets only).', resolve: (i) => optionalText(i.store.instances.tables.images.cocoUrl, i.row) }),
+    flickrUrl: t.string({ nullable: true, description: 'flickr_url (COCO datasets only).', resolve: (i) => optionalText(i.store.instances.tables.images.flickrUrl, i.row) }),
+    license: t.int({
+      nullable: true,
+      resolve: (i) => {
+        const license = i.store.instances.tables.images.license?.[i.row];
+        return license === undefined || Number.isNaN(license) ? null : license;
+      },
+    }),
+    dateCaptured: t.string({ nullable: true, description: 'date_captured (COCO datasets only).', resolve: (i) => optionalText(i.store.instances.tables.images.dateCaptured, i.row) }),
+    filePath: t.string({
+      description: 'Where REFER expects the file, relative to the data root: images/mscoco/images/train2014/<file_name>, or images/saiapr_tc-12/<file_name> for RefClef.',
+      resolve: (i) => imageFilePath(i.store, i.row),
+    }),
+    fileExists: t.boolean({
+      description: 'Whether the image file is present at filePath under the data root (images are optional).',
+      resolve: (i, _args, ctx) => ctx.loaders.of(i.store).load('fileExists', i.row),
+    }),
+    refs: t.field({
+      type: [Ref],
+      description: 'Refs of this image, in file order (REFER: refer.imgToRefs[image_id]).',
+      resolve: async (i, _args, ctx) => rowsAs(RefRow, i.store, await ctx.loaders.of(i.store).load('refsOfImage', i.row)),
+    }),
+    annotations: t.field({
+      type: [Annotation],
+      description: 'Every annotation of this image, referred or not (REFER: refer.imgToAnns[image_id]).',
+      complexity: { field: 1, multiplier: 20 },
+      resolve: async (i, _args, ctx) => rowsAs(AnnotationRow, i.store, await ctx.loaders.of(i.store).load('annotationsOfImage', i.row)),
+    }),
+  }),
+});
+
+builder.objectFields(Dataset, (t) => ({
+  imageIds: t.intList({
+    nullable: true,
+    description: 'getImgIds(ref_ids): image ids of those refs (each once, in order of first appearance), or of every image.',
+    args: { refIds: t.arg.intList() },
+    resolve: (store, a) => store.getImgIds(a.refIds ?? []),
+  }),
+  image: t.field({
+    type: Image,
+    nullable: true,
+    description: 'refer.Imgs[image_id]; an unknown id is an error naming the valid range.',
+    args: { imageId: t.arg.int({ required: true }) },
+    resolve: async (store, a, ctx) => new ImageRow(store, await ctx.loaders.of(store).load('imageById', a.imageId)),
+  }),
+  loadImages: t.field({
+    type: [Image],
+    nullable: true,
+    description: 'loadImgs(image_ids): the images in the order given.',
+    args: { imageIds: t.arg.intList({ required: true }) },
+    complexity: (a) => ({ field: 1, multiplier: a.imageIds.length }),
+    resolve: async (store, a, ctx) => rowsAs(ImageRow, store, await ctx.loaders.of(store).loadMany('imageById', a.imageIds)),
+  }),
+  images: t.connection({
+    type: Image,
+    nullable: true,
+    description:
+      'Images a page at a time: with imageIds, those images in the order given; otherwise all images in file order. ' +
+      'The other filters keep the images having at least one ref that matches them all.',
+    args: refFilterArgs,
+    complexity: connectionComplexity,
+    resolve: (store, args, ctx) => {
+      const { imageIds, ...refFilter } = refFilterOf(store, args);
+      const refFiltered = hasRefFilter(refFilter);
+      let rows: number[] | number;
+      if (imageIds?.length) {
+        rows = [...new Set(imageIds.map((id) => store.imageRow(id)))];
+        if (refFiltered) {
+          const withRefs = new Set(imageRowsOf(store, filterRefRows(store, refFilter)));
+          rows = rows.filter((row) => withRefs.has(row));
+        }
+      } else {
+        rows = refFiltered ? imageRowsOf(store, filterRefRows(store, refFilter)) : store.instances.tables.images.id.length;
+      }
+      return pageOf(rows, args, ctx, (row) => new ImageRow(store, row));
+    },
+  }),
+}));

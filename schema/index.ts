@@ -1,0 +1,12 @@
+/** The schema: every type file registers itself on the builder; then build it once. */
+import { builder } from './builder';
+import './dataset';
+import './split';
+import './ref';
+import './sentence';
+import './annotation';
+import './image';
+import './category';
+
+export const schema = builder.toSchema();
+export type { Context } from './context';
