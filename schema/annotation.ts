@@ -5,7 +5,7 @@
  * `Annotation.mask` with builder.objectFields(Annotation, …).
  */
 import { stringAt } from '../src/core/columns';
-import { annotationRowsOf, filterAnnotationRows, filterRefRows, hasRefFilter } from '../src/core/search';
+import { annotationRowsOf, filterRefRows, hasRefFilter } from '../src/core/search';
 import type { ReferSegmentation } from '../src/core/store';
 import { builder } from './builder';
 import { Category } from './category';
@@ -111,7 +111,7 @@ builder.objectFields(Dataset, (t) => ({
     nullable: true,
     description: 'getAnnIds(image_ids, cat_ids, ref_ids): annotation ids in file order (image by image with imageIds). Unlike REFER, refIds is not ignored.',
     args: { imageIds: t.arg.intList(), catIds: t.arg.intList(), refIds: t.arg.intList() },
-    resolve: (store, a) => filterAnnotationRows(store, { imageIds: a.imageIds ?? [], catIds: a.catIds ?? [], refIds: a.refIds ?? [] }).map((r) => String(store.instances.annId(r))),
+    resolve: (store, a) => store.annRows({ imageIds: a.imageIds ?? [], catIds: a.catIds ?? [], refIds: a.refIds ?? [] }).map((r) => String(store.instances.annId(r))),
   }),
   annotation: t.field({
     type: Annotation,
@@ -138,7 +138,7 @@ builder.objectFields(Dataset, (t) => ({
     complexity: connectionComplexity,
     resolve: (store, args, ctx) => {
       const f = refFilterOf(store, args);
-      let rows = filterAnnotationRows(store, { imageIds: f.imageIds, catIds: f.catIds });
+      let rows = store.annRows({ imageIds: f.imageIds, catIds: f.catIds });
       if (hasRefFilter({ split: f.split, text: f.text })) {
         const referred = new Set(annotationRowsOf(store, filterRefRows(store, f)));
         rows = rows.filter((row) => referred.has(row));

@@ -6,7 +6,6 @@
 import {
   categoryCounts,
   datasetCounts,
-  filterAnnotationRows,
   filterRefRows,
   narrowRefRows,
   refRowsMatching,
@@ -54,18 +53,6 @@ describe.each([...goldenCatalog().stores.keys()])('search over %s', (pair) => {
     }
   });
 
-  it('filters annotations exactly as ReferStore.annRows does, for 300 random filters', () => {
-    const s = store();
-    const next = random(11);
-    const imageIds = [...s.getImgIds(), 424242]; // an unknown image id is skipped, as REFER does
-    const catIds = s.getCatIds();
-    const refIds = s.getRefIds();
-    for (let i = 0; i < 300; i++) {
-      const q = { imageIds: pick(next, imageIds, 4), catIds: pick(next, catIds, 5), refIds: pick(next, refIds, 6) };
-      expect(filterAnnotationRows(s, q)).toEqual(s.annRows(q));
-    }
-  });
-
   it('keeps recent ref filters, and keeps them apart', () => {
     const s = store();
     const testA = filterRefRows(s, { split: 'testA' });
@@ -81,7 +68,6 @@ describe.each([...goldenCatalog().stores.keys()])('search over %s', (pair) => {
     const s = store();
     expect(() => filterRefRows(s, { split: 'testZ' })).toThrow(/valid splits: train, val, test, testA/);
     expect(() => filterRefRows(s, { imageIds: [424242] })).toThrow(/no image with id 424242/);
-    expect(() => filterAnnotationRows(s, { refIds: [-5] })).toThrow(/no ref with ref_id -5/);
   });
 
   it('finds the sentences whose sent or raw holds every word of the text', () => {

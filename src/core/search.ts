@@ -7,7 +7,7 @@
  */
 import { stringAt } from './columns';
 import { NotFoundError } from './errors';
-import { groupMembers, type ReferStore, type RefQuery, splitMatches } from './store';
+import { allOf, groupMembers, type ReferStore, type RefQuery } from './store';
 
 /** Lower-case words (letters and digits, any script): the unit of text search. */
 export function wordsOf(text: string): string[] {
@@ -129,16 +129,9 @@ export function filterRefRows(store: ReferStore, f: RefFilter): readonly number[
   return rows;
 }
 
-/** filterRefRows without the memory: one pass with one predicate (ReferStore.refRows builds and filters a full row array per filter, ~10 ms on 50,000 refs). */
+/** filterRefRows without the memory. */
 function computeRefRows(store: ReferStore, f: RefFilter): number[] {
-  const keep = refPredicate(store, f);
-  const rows: number[] = [];
-  if (f.imageIds?.length) {
-    for (const imageId of new Set(f.imageIds)) for (const r of groupMembers(store.refsByImage, store.imageRow(imageId))) if (keep(r)) rows.push(r);
-  } else {
-    for (let r = 0, n = store.refCount; r < n; r++) if (keep(r)) rows.push(r);
-  }
-  return rows;
+  return store.refRows(f, browsingTest(store, f) ?? undefined);
 }
 
 /**
@@ -155,22 +148,13 @@ export function narrowRefRows(store: ReferStore, rows: ArrayLike<number>, f: Ref
 
 /** Every filter but imageIds (which decides the order) as one test of a ref row. */
 function refPredicate(store: ReferStore, f: RefFilter): (row: number) => boolean {
+  return allOf([store.refTest(f), browsingTest(store, f)]) ?? (() => true);
+}
+
+/** The filters REFER lacks (exact split label, text) as one test; null for none. */
+function browsingTest(store: ReferStore, f: RefFilter): ((row: number) => boolean) | null {
   const { refs } = store;
   const tests: ((row: number) => boolean)[] = [];
-  if (f.catIds?.length) {
-    const cats = new Set(f.catIds);
-    tests.push((r) => cats.has(refs.categoryId[r]));
-  }
-  if (f.refIds?.length) {
-    const ids = new Set(f.refIds);
-    tests.push((r) => ids.has(refs.refId[r]));
-  }
-  if (f.split) {
-    const split = f.split;
-    store.checkSplit(split);
-    const labelMatches = store.splitNames.map((label) => splitMatches(split, label));
-    tests.push((r) => labelMatches[refs.split[r]]);
-  }
   if (f.splitLabel !== undefined) {
     const label = splitLabelIndex(store, f.splitLabel);
     tests.push((r) => refs.split[r] === label);
@@ -180,9 +164,7 @@ function refPredicate(store: ReferStore, f: RefFilter): (row: number) => boolean
     for (const r of refRowsMatching(store, f.text)) matching[r] = 1;
     tests.push((r) => matching[r] === 1);
   }
-  if (tests.length === 0) return () => true;
-  if (tests.length === 1) return tests[0];
-  return (r) => tests.every((test) => test(r));
+  return allOf(tests);
 }
 
 /** Index of a split label in store.splitNames; unknown labels are an error. */
@@ -200,28 +182,6 @@ export function sentenceRowsOf(store: ReferStore, refRows: ArrayLike<number>, te
   if (text === undefined) return rows;
   const matching = new Set(sentenceRowsMatching(store, text));
   return rows.filter((s) => matching.has(s));
-}
-
-/**
- * getAnnIds' rows (ReferStore.annRows) in one pass: file order, or image by image in the
- * order given (unknown image ids skipped, as REFER does), filtered by category and by
- * the refs given (unknown ref ids are an error).
- */
-export function filterAnnotationRows(store: ReferStore, q: Omit<RefQuery, 'split'>): number[] {
-  const { categoryId } = store.instances.tables.annotations;
-  const cats = q.catIds?.length ? new Set(q.catIds) : undefined;
-  const ofRefs = q.refIds?.length ? new Set(q.refIds.map((id) => store.refs.annRow[store.refRow(id)])) : undefined;
-  const keep = (a: number) => (!cats || cats.has(categoryId[a])) && (!ofRefs || ofRefs.has(a));
-  const rows: number[] = [];
-  if (q.imageIds?.length) {
-    for (const imageId of q.imageIds) {
-      const image = store.instances.imageRowById.get(imageId);
-      if (image !== undefined) for (const a of groupMembers(store.instances.annsByImage, image)) if (keep(a)) rows.push(a);
-    }
-  } else {
-    for (let a = 0, n = store.instances.annotationCount; a < n; a++) if (keep(a)) rows.push(a);
-  }
-  return rows;
 }
 
 /** 0 .. count-1, for unfiltered lists. */

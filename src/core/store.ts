@@ -39,6 +39,14 @@ function optionalString(column: StringColumn | undefined, row: number): string |
   return stringAt(column, row) || undefined;
 }
 
+/** One test that passes when all given tests pass; null for none. */
+export function allOf(tests: readonly (((row: number) => boolean) | null | undefined)[]): ((row: number) => boolean) | null {
+  const present = tests.filter((t): t is (row: number) => boolean => !!t);
+  if (present.length === 0) return null;
+  if (present.length === 1) return present[0];
+  return (row) => present.every((t) => t(row));
+}
+
 /** Valid `split` arguments of getRefIds, as REFER defines them. */
 const SPLIT_LETTERS = ['testA', 'testB', 'testC'];
 const COMBINED_SPLITS = ['testAB', 'testBC', 'testAC'];
@@ -247,32 +255,42 @@ export class ReferStore {
   // ---- REFER queries ---------------------------------------------------------------
 
   /**
-   * Ref rows matching all given filters, in REFER's order: file order, or with imageIds
-   * image by image in the order given. Unknown image ids are an error (REFER raised
-   * KeyError, or crashed on every image_ids list); other unknown ids just match nothing.
+   * REFER's ref filters other than imageIds (which decides the order) as one test of a
+   * ref row; null when there is nothing to test. An invalid split is an error.
    */
-  refRows(q: RefQuery = {}): number[] {
+  refTest(q: RefQuery): ((row: number) => boolean) | null {
     const { refs } = this;
-    let rows: number[];
-    if (q.imageIds && q.imageIds.length > 0) {
-      rows = [];
-      for (const imageId of new Set(q.imageIds)) rows.push(...groupMembers(this.refsByImage, this.imageRow(imageId)));
-    } else {
-      rows = Array.from({ length: refs.refId.length }, (_, i) => i);
-    }
-    if (q.catIds && q.catIds.length > 0) {
+    const tests: ((row: number) => boolean)[] = [];
+    if (q.catIds?.length) {
       const cats = new Set(q.catIds);
-      rows = rows.filter((r) => cats.has(refs.categoryId[r]));
+      tests.push((r) => cats.has(refs.categoryId[r]));
     }
-    if (q.refIds && q.refIds.length > 0) {
+    if (q.refIds?.length) {
       const ids = new Set(q.refIds);
-      rows = rows.filter((r) => ids.has(refs.refId[r]));
+      tests.push((r) => ids.has(refs.refId[r]));
     }
     if (q.split) {
       const split = q.split;
       this.checkSplit(split);
       const labelMatches = refs.splitNames.map((label) => splitMatches(split, label));
-      rows = rows.filter((r) => labelMatches[refs.split[r]]);
+      tests.push((r) => labelMatches[refs.split[r]]);
+    }
+    return allOf(tests);
+  }
+
+  /**
+   * Ref rows matching all given filters (and `extra`, if given), in REFER's order: file
+   * order, or with imageIds image by image in the order given, each image once. Unknown
+   * image ids are an error (REFER raised KeyError, or crashed on every image_ids list);
+   * other unknown ids just match nothing. One pass, no intermediate arrays.
+   */
+  refRows(q: RefQuery = {}, extra?: (row: number) => boolean): number[] {
+    const keep = allOf([this.refTest(q), extra]) ?? (() => true);
+    const rows: number[] = [];
+    if (q.imageIds?.length) {
+      for (const imageId of new Set(q.imageIds)) for (const r of groupMembers(this.refsByImage, this.imageRow(imageId))) if (keep(r)) rows.push(r);
+    } else {
+      for (let r = 0, n = this.refCount; r < n; r++) if (keep(r)) rows.push(r);
     }
     return rows;
   }
@@ -282,29 +300,23 @@ export class ReferStore {
   }
 
   /**
-   * Annotation rows in file order (or image by image), filtered by category and — unlike
-   * REFER, which ignores it — by the refs given. Unknown image ids are skipped like
-   * REFER does; unknown ref ids are an error.
+   * Annotation rows in file order (or image by image, unknown image ids skipped as REFER
+   * does), filtered by category and — unlike REFER, which ignores it — by the refs given
+   * (an unknown ref id is an error).
    */
   annRows(q: Omit<RefQuery, 'split'> = {}): number[] {
-    const { annotations } = this.instances.tables;
-    let rows: number[];
-    if (q.imageIds && q.imageIds.length > 0) {
-      rows = [];
+    const { categoryId } = this.instances.tables.annotations;
+    const cats = q.catIds?.length ? new Set(q.catIds) : undefined;
+    const ofRefs = q.refIds?.length ? new Set(q.refIds.map((id) => this.refs.annRow[this.refRow(id)])) : undefined;
+    const keep = (a: number) => (!cats || cats.has(categoryId[a])) && (!ofRefs || ofRefs.has(a));
+    const rows: number[] = [];
+    if (q.imageIds?.length) {
       for (const imageId of q.imageIds) {
         const image = this.instances.imageRowById.get(imageId);
-        if (image !== undefined) rows.push(...groupMembers(this.instances.annsByImage, image));
+        if (image !== undefined) for (const a of groupMembers(this.instances.annsByImage, image)) if (keep(a)) rows.push(a);
       }
     } else {
-      rows = Array.from({ length: this.instances.annotationCount }, (_, i) => i);
-    }
-    if (q.catIds && q.catIds.length > 0) {
-      const cats = new Set(q.catIds);
-      rows = rows.filter((a) => cats.has(annotations.categoryId[a]));
-    }
-    if (q.refIds && q.refIds.length > 0) {
-      const annsOfRefs = new Set(q.refIds.map((id) => this.refs.annRow[this.refRow(id)]));
-      rows = rows.filter((a) => annsOfRefs.has(a));
+      for (let a = 0, n = this.instances.annotationCount; a < n; a++) if (keep(a)) rows.push(a);
     }
     return rows;
   }
