@@ -49,6 +49,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     throw new DataError(`no dataset could be loaded:\n${catalog.failures.map((f) => `  ${f.pair}: ${f.error}`).join('\n')}`);
   }
   jsonLogger('info', `loaded ${[...catalog.stores.keys()].join(', ')} from ${catalog.dataRoot} in ${Math.round(performance.now() - started)} ms`);
+  // A bug in one request must not take the server down: log it and keep serving.
+  process.on('unhandledRejection', (reason) => jsonLogger('error', `unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
   const server = await startServer(catalog, { port: flags.port, host: flags.host, jit: flags.jit, limits: { maxPageSize: flags.maxPageSize } });
   const stop = (signal: string) => {
     jsonLogger('info', `${signal}: finishing in-flight requests, then exiting`);
