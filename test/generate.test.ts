@@ -74,10 +74,11 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
   return counts;
 }
 
+// Painting the sample's 178 JPEGs takes most of the generation (jpeg-js encodes in JS).
 beforeAll(async () => {
   root = tmp();
   summary = await generateDataRoot({ out: root, scale: 'sample' });
-});
+}, 120_000);
 
 afterAll(() => {
   for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,143 @@
+// REFER's showRef(ref, seg_box='seg'|'box') and showMask(ref) as pictures: the ref's
+// object drawn over its image file, or over a gray canvas of the image's size when the
+// file is missing (most users have the annotations, not the 13 GB of images).
+
+import { DataError } from '../core/errors';
+import type { ReferStore } from '../core/store';
+import { rleDecode } from '../mask';
+import { annotationMask, annotationPolygons } from './annotation-mask';
+import { imageFileExists, imagePath, MAX_PIXELS, readImage } from './image-file';
+import { blendMask, downscale, drawLine, drawMaskPixels, filledRaster, maskBoundary, rasterToPng, type Raster, type Rgb } from './raster';
+
+export const RENDER_MODES = ['SEG', 'BOX', 'MASK'] as const;
+export type RenderMode = (typeof RENDER_MODES)[number];
+
+export interface RenderOptions {
+  mode: RenderMode;
+  /** Longest side of the result; larger pictures are scaled down (never up). */
+  maxSize?: number;
+  /** The data root whose images/ folder holds the image files. */
+  dataRoot: string;
+}
+
+export interface Drawing {
+  raster: Raster;
+  /**
+   * SEG and BOX: whether the picture is drawn over the image file (false: it was missing
+   * or undecodable, and the canvas is gray). MASK never reads the image: whether the file exists.
+   */
+  imageFound: boolean;
+}
+
+export interface Render {
+  png: Uint8Array<ArrayBuffer>;
+  width: number;
+  height: number;
+  imageFound: boolean;
+}
+
+// REFER's colours: the refclef mask fill (2, 166, 101) at alpha 0.5, polygon edges thick
+// yellow under thin red, the box green and 3 px wide.
+const CANVAS: Rgb = [128, 128, 128];
+const FILL: Rgb = [2, 166, 101];
+const FILL_ALPHA = 0.5;
+const EDGE_OUTER: Rgb = [255, 255, 0];
+const EDGE_INNER: Rgb = [255, 0, 0];
+const BOX: Rgb = [0, 200, 0];
+
+function checkOptions(store: ReferStore, options: RenderOptions): void {
+  if (!(RENDER_MODES as readonly string[]).includes(options.mode)) {
+    throw new DataError(`${store.name}: unknown render mode ${JSON.stringify(options.mode)}; valid modes: ${RENDER_MODES.join(', ')}`);
+  }
+  const { maxSize } = options;
+  if (maxSize !== undefined && !(Number.isInteger(maxSize) && maxSize >= 1)) {
+    throw new DataError(`${store.name}: maxSize must be a whole number of pixels ≥ 1, got ${maxSize}`);
+  }
+}
+
+/** The picture of ref row `refRow`, before encoding. */
+export function drawRef(store: ReferStore, refRow: number, options: RenderOptions): Drawing {
+  checkOptions(store, options);
+  const { tables } = store.instances;
+  const imageRow = store.refs.imageRow[refRow];
+  const annRow = store.refs.annRow[refRow];
+  const w = tables.images.width[imageRow];
+  const h = tables.images.height[imageRow];
+  if (w === 0 || h === 0 || w * h > MAX_PIXELS) {
+    throw new DataError(`${store.name}: image ${tables.images.id[imageRow]} is ${w}x${h} pixels in instances.json; cannot draw it (1 to ${MAX_PIXELS} pixels)`);
+  }
+  const path = imagePath(store, imageRow, options.dataRoot);
+  const mask = () => {
+    try {
+      const rle = annotationMask(tables, annRow, h, w);
+      return { bitmap: rleDecode(rle), mw: rle.w, mh: rle.h };
+    } catch (e) {
+      // The codec throws RangeError on corrupt segmentations (counts that do not add up,
+      // coordinates beyond 2**30): a problem of the data, not of the program.
+      if (!(e instanceof RangeError)) throw e;
+      throw new DataError(`${store.name}: annotation ${JSON.stringify(store.instances.annId(annRow))}: its segmentation cannot be drawn: ${e.message}`);
+    }
+  };
+
+  let drawing: Drawing;
+  if (options.mode === 'MASK') {
+    const { bitmap, mw, mh } = mask();
+    let data = bitmap;
+    if (mw !== w || mh !== h) {
+      // A stored RLE of another size than its image: laid from the top left, clipped.
+      data = new Uint8Array(w * h);
+      const cw = Math.min(w, mw);
+      for (let y = 0; y < Math.min(h, mh); y++) data.set(bitmap.subarray(y * mw, y * mw + cw), y * w);
+    }
+    for (let i = 0; i < data.length; i++) data[i] *= 255;
+    drawing = { raster: { width: w, height: h, channels: 1, data }, imageFound: imageFileExists(path) };
+  } else {
+    const image = readImage(path);
+    const raster = image ?? filledRaster(w, h, CANVAS);
+    if (options.mode === 'SEG') drawSegmentation(raster, tables, annRow, mask());
+    else drawBox(raster, store.annBbox(annRow));
+    drawing = { raster, imageFound: image !== undefined };
+  }
+  if (options.maxSize !== undefined) drawing.raster = downscale(drawing.raster, options.maxSize);
+  return drawing;
+}
+
+function drawSegmentation(r: Raster, tables: ReferStore['instances']['tables'], annRow: number, m: { bitmap: Uint8Array; mw: number; mh: number }): void {
+  blendMask(r, m.bitmap, m.mw, m.mh, FILL, FILL_ALPHA);
+  const polygons = annotationPolygons(tables, annRow);
+  if (polygons.length === 0) {
+    // RLE segmentations (RefClef) have no outline to follow: trace the mask's boundary.
+    const edge = maskBoundary(m.bitmap, m.mw, m.mh);
+    drawMaskPixels(r, edge, m.mw, m.mh, 1, EDGE_OUTER);
+    drawMaskPixels(r, edge, m.mw, m.mh, 0, EDGE_INNER);
+    return;
+  }
+  for (const [radius, color] of [[1, EDGE_OUTER], [0, EDGE_INNER]] as const) {
+    for (const xy of polygons) {
+      const k = Math.floor(xy.length / 2);
+      // Pixel i covers [i, i + 1), as the codec's masks do.
+      for (let j = 0; j < k; j++) {
+        const next = (j + 1) % k;
+        drawLine(r, Math.floor(xy[2 * j]), Math.floor(xy[2 * j + 1]), Math.floor(xy[2 * next]), Math.floor(xy[2 * next + 1]), radius, color);
+      }
+    }
+  }
+}
+
+/** The box [x, y, w, h] around the pixels it covers, 3 px wide, centred on its edge pixels. */
+function drawBox(r: Raster, [x, y, bw, bh]: number[]): void {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const x1 = Math.max(x0, Math.ceil(x + bw) - 1);
+  const y1 = Math.max(y0, Math.ceil(y + bh) - 1);
+  drawLine(r, x0, y0, x1, y0, 1, BOX);
+  drawLine(r, x1, y0, x1, y1, 1, BOX);
+  drawLine(r, x1, y1, x0, y1, 1, BOX);
+  drawLine(r, x0, y1, x0, y0, 1, BOX);
+}
+
+/** The ref's picture as a PNG: SEG (object filled and outlined), BOX, or MASK (white on black). */
+export function renderRef(store: ReferStore, refRow: number, options: RenderOptions): Render {
+  const { raster, imageFound } = drawRef(store, refRow, options);
+  return { png: rasterToPng(raster), width: raster.width, height: raster.height, imageFound };
+}
