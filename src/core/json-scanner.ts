@@ -57,10 +57,16 @@ export class FloatPool {
 export class JsonScanner {
   pos = 0;
 
+  readonly bytes: Uint8Array;
+
   constructor(
-    readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     readonly fileName: string,
-  ) {}
+  ) {
+    // A plain Uint8Array view, not the Buffer subclass readFileSync returns: V8 optimizes
+    // element reads on one receiver type in the hot loops below.
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
 
   fail(problem: string, at = this.pos): never {
     const found = at >= this.bytes.length ? 'end of file' : `"${String.fromCharCode(this.bytes[at])}"`;
@@ -293,30 +299,32 @@ export class JsonScanner {
       this.pos = p + 1;
       return true;
     }
+    let data = pool.data;
+    let n = pool.length;
     for (;;) {
       while (p < len && (b[p] === 0x20 || b[p] === 0x0a || b[p] === 0x0d || b[p] === 0x09)) p++;
       const numberStart = p;
       const negative = b[p] === 0x2d;
       if (negative) p++;
       let mantissa = 0;
-      let digits = 0;
+      const intStart = p;
+      while (p < len && b[p] >= 0x30 && b[p] <= 0x39) mantissa = mantissa * 10 + (b[p++] - 0x30);
+      let digits = p - intStart;
       let decimals = 0;
-      for (let d = b[p] - 0x30; d >= 0 && d <= 9; d = b[++p] - 0x30) {
-        mantissa = mantissa * 10 + d;
-        digits++;
-      }
+      let dotWithoutDigits = false;
       if (b[p] === 0x2e) {
-        for (let d = b[++p] - 0x30; d >= 0 && d <= 9; d = b[++p] - 0x30) {
-          mantissa = mantissa * 10 + d;
-          digits++;
-          decimals++;
-        }
+        const fracStart = ++p;
+        while (p < len && b[p] >= 0x30 && b[p] <= 0x39) mantissa = mantissa * 10 + (b[p++] - 0x30);
+        decimals = p - fracStart;
+        digits += decimals;
+        dotWithoutDigits = decimals === 0;
       }
       let value: number;
-      if (digits === 0 || b[p] === 0x65 || b[p] === 0x45 || digits > 15 || (decimals === 0 && b[p - 1] === 0x2e)) {
+      if (digits === 0 || digits > 15 || dotWithoutDigits || b[p] === 0x65 || b[p] === 0x45) {
         // Not a plain decimal (or not a number at all): take the general path.
         this.pos = numberStart;
         if (!this.atNumber()) {
+          pool.length = n;
           this.pos = start;
           this.skip();
           return false;
@@ -327,13 +335,21 @@ export class JsonScanner {
         value = decimals ? mantissa / POW10[decimals] : mantissa;
         if (negative) value = -value;
       }
-      if (pool.length === pool.data.length) pool.grow();
-      pool.data[pool.length++] = value;
+      if (n === data.length) {
+        pool.length = n;
+        pool.grow();
+        data = pool.data;
+      }
+      data[n++] = value;
       while (p < len && (b[p] === 0x20 || b[p] === 0x0a || b[p] === 0x0d || b[p] === 0x09)) p++;
       const c = b[p++];
       if (c === RBRACKET) break;
-      if (c !== COMMA) this.fail('expected "," or "]"', p - 1);
+      if (c !== COMMA) {
+        pool.length = n;
+        this.fail('expected "," or "]"', p - 1);
+      }
     }
+    pool.length = n;
     this.pos = p;
     return true;
   }
