@@ -104,6 +104,9 @@ describe('bad refs files', () => {
       { file: 'refcoco/refs(unc).p', problem: 'image_id is not in instances.json', count: 1, examples: ['ref[9] (ref_id 9), image_id 777'] },
     ]);
     expect(() => store.refRow(3)).toThrow(/no ref with ref_id 3/);
+    // The refs that remain keep their own sentences.
+    const onDisk = readPickle(readFileSync(refsPath('refcoco', 'unc')), 'x') as Record<string, unknown>[];
+    for (const i of [2, 8, 10, 99]) expect(store.loadRefs([onDisk[i].ref_id as number])[0]).toEqual(onDisk[i]);
   });
 
   it('duplicate ref ids and sent ids keep the first record and are counted', () => {
@@ -195,5 +198,25 @@ describe('bad data roots and names', () => {
     const catalog = load(['refcocog/google', 'refcocog/umd']);
     expect(catalog.failures).toEqual([{ pair: 'refcocog/google', error: expect.stringMatching(/refcocog\/refs\(google\)\.p not found under/) }]);
     expect(catalog.stores.has('refcocog/umd')).toBe(true);
+  });
+});
+
+describe('refs parsed in worker threads', () => {
+  it('give the same stores as parsing on the main thread', () => {
+    const inWorkers = loadCatalog({ dataRoot: root, cacheDir: null, refsWorkers: 'always' });
+    const here = loadCatalog({ dataRoot: root, cacheDir: null, refsWorkers: 'never' });
+    expect([...inWorkers.stores.keys()]).toEqual([...here.stores.keys()]);
+    for (const [pair, store] of here.stores) {
+      const other = inWorkers.get(...(pair.split('/') as [string, string]));
+      expect(other.loadRefs(other.getRefIds())).toEqual(store.loadRefs(store.getRefIds()));
+    }
+  });
+
+  it('report a data error from the worker like one from the main thread', () => {
+    const whole = readFileSync(refsPath('refcoco', 'unc'));
+    writeFileSync(refsPath('refcoco', 'unc'), whole.subarray(0, 100));
+    const [a, b] = (['always', 'never'] as const).map((refsWorkers) => loadCatalog({ dataRoot: root, datasets: ['refcoco/unc'], cacheDir: null, refsWorkers }).failures);
+    expect(a).toEqual(b);
+    expect(a[0].error).toMatch(/^refcoco\/refs\(unc\)\.p: byte \d+: unexpected end of data/);
   });
 });

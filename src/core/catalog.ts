@@ -4,14 +4,15 @@
  * instances.json.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fingerprintFile, readCompiledIndex, writeCompiledIndex } from './compiled-index';
 import { DataError, NotFoundError } from './errors';
 import { readInstances } from './instances';
 import { formatWarning, type LoadWarning } from './problems';
-import { readRefs } from './refs';
+import { joinRefs, parseRefs, type ParsedRefs } from './refs';
 import { InstancesIndex, ReferStore } from './store';
 import type { InstancesTables, RefTables } from './tables';
 
@@ -35,6 +36,11 @@ export interface LoadOptions {
   /** Where compiled indexes live; default: see defaultCacheDir. null: no cache. */
   cacheDir?: string | null;
   log?: Logger;
+  /**
+   * Parse refs pickles in worker threads while instances.json is read: 'auto' (default)
+   * when there are two cores and instances.json is big enough for it to pay.
+   */
+  refsWorkers?: 'auto' | 'always' | 'never';
   /** Called before each file is read or compiled, for progress display. */
   onStep?: (step: { pair: string; file: string; index: number; total: number }) => void;
 }
@@ -112,6 +118,57 @@ export class Catalog {
 /** Where a file's tables came from on this start. */
 export type Origin = 'compiled index' | 'data file';
 
+/** Below this size of instances.json a worker's start-up costs more than it saves. */
+const WORKER_MIN_INSTANCES_BYTES = 16 << 20;
+/** How long to wait for a refs worker before parsing on this thread instead. */
+const WORKER_PATIENCE_MS = 120_000;
+
+/**
+ * Starts parsing a refs pickle in a worker thread and returns a function that waits for
+ * the result (synchronously, so loading stays one synchronous call). A worker that dies
+ * without answering is not waited on forever: after WORKER_PATIENCE_MS, or on any
+ * failure of the worker itself, the file is parsed on this thread.
+ */
+interface PendingRefs {
+  /** Waits for the worker's columns (or parses here if the worker failed). */
+  result(): ParsedRefs;
+  /** Stops a worker whose result turned out not to be needed. */
+  cancel(): void;
+}
+
+function parseRefsInWorker(path: string, label: string): PendingRefs {
+  const parseHere = () => parseRefs(readFileSync(path), label);
+  const fromSource = __filename.endsWith('.ts'); // under ts-jest / ts-node
+  let worker: Worker;
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  try {
+    worker = new Worker(join(__dirname, `refs-worker.${fromSource ? 'ts' : 'js'}`), {
+      workerData: { path, label, signal, port: port2 },
+      transferList: [port2],
+      execArgv: fromSource ? ['-r', 'ts-node/register/transpile-only'] : [],
+    });
+    worker.unref();
+  } catch {
+    return { result: parseHere, cancel: () => {} };
+  }
+  const cancel = () => {
+    port1.close();
+    void worker.terminate();
+  };
+  const result = () => {
+    const answered = Atomics.wait(signal, 0, 0, WORKER_PATIENCE_MS) !== 'timed-out' || Atomics.load(signal, 0) === 1;
+    const message = answered ? (receiveMessageOnPort(port1)?.message as { ok: boolean; parsed: ParsedRefs; message: string; dataError: boolean; code?: string } | undefined) : undefined;
+    cancel();
+    if (!message) return parseHere();
+    if (message.ok) return message.parsed;
+    if (message.dataError) throw new DataError(message.message);
+    if (message.code) throw Object.assign(new Error(message.message), { code: message.code });
+    return parseHere(); // the worker itself failed (not the data): try here
+  };
+  return { result, cancel };
+}
+
 function valueAt(tree: unknown, keyPath: string[]): unknown {
   return keyPath.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], tree);
 }
@@ -164,6 +221,16 @@ export function loadCatalog(opts: LoadOptions): Catalog {
   const origins = new Map<string, { instances: Origin; refs: Origin }>();
   const steps = names.length + new Set(names.map((n) => n.split('/')[0])).size;
   let step = 0;
+  // Refs pickles parsed in worker threads while their instances.json is read.
+  const pendingRefs = new Map<string, PendingRefs>();
+  const startRefsWorkers = (dataset: string, instancesBytes: number) => {
+    const mode = opts.refsWorkers ?? 'auto';
+    if (mode === 'never' || (mode === 'auto' && (availableParallelism() < 2 || instancesBytes < WORKER_MIN_INSTANCES_BYTES))) return;
+    for (const pair of names.filter((n) => n.startsWith(`${dataset}/`))) {
+      const file = join(dataRoot, dataset, refsFileName(pair.split('/')[1]));
+      if (existsSync(file)) pendingRefs.set(pair, parseRefsInWorker(file, `${dataset}/${refsFileName(pair.split('/')[1])}`));
+    }
+  };
 
   const instancesOf = (dataset: string, pair: string) => {
     let entry = instancesByDataset.get(dataset);
@@ -174,9 +241,11 @@ export function loadCatalog(opts: LoadOptions): Catalog {
       try {
         if (!existsSync(file)) throw new DataError(`${label} not found under ${dataRoot}`);
         const fingerprint = fingerprintFile(file, false);
-        const [tables, origin] = compiled<InstancesTables>(opts, cacheDir && join(cacheDir, `${dataset}.instances.idx`), `instances ${dataset}`, fingerprint, () =>
-          readInstances(readFileSync(file), label),
-        );
+        const [tables, origin] = compiled<InstancesTables>(opts, cacheDir && join(cacheDir, `${dataset}.instances.idx`), `instances ${dataset}`, fingerprint, () => {
+          // Its refs files' compiled indexes depend on this file, so they will be rebuilt too.
+          startRefsWorkers(dataset, statSync(file).size);
+          return readInstances(readFileSync(file), label);
+        });
         entry = { index: new InstancesIndex(tables), fingerprint, origin };
       } catch (e) {
         entry = e as Error;
@@ -197,14 +266,17 @@ export function loadCatalog(opts: LoadOptions): Catalog {
       if (!existsSync(file)) throw new DataError(`${label} not found under ${dataRoot}`);
       const fingerprint = `${fingerprintFile(file, true)}|${instances.fingerprint}`;
       const { tables } = instances.index;
-      const [refs, origin] = compiled<RefTables>(opts, cacheDir && join(cacheDir, `${dataset}_${splitBy}.refs.idx`), `refs ${pair}`, fingerprint, () =>
-        readRefs(readFileSync(file), label, {
+      const [refs, origin] = compiled<RefTables>(opts, cacheDir && join(cacheDir, `${dataset}_${splitBy}.refs.idx`), `refs ${pair}`, fingerprint, () => {
+        const pending = pendingRefs.get(pair);
+        pendingRefs.delete(pair);
+        const parsed = pending ? pending.result() : parseRefs(readFileSync(file), label);
+        return joinRefs(parsed, label, {
           annRow: (id) => instances.index.annRowById.get(id),
           imageRow: (id) => instances.index.imageRowById.get(id),
           imageOfAnn: (row) => tables.annotations.imageRow[row],
           categoryExists: (id) => instances.index.categoryRowById.has(id),
-        }),
-      );
+        });
+      });
       const store = new ReferStore(dataset, splitBy, instances.index, refs);
       origins.set(pair, { instances: instances.origin, refs: origin });
       for (const w of refs.warnings) log('warn', formatWarning(w));
@@ -217,6 +289,7 @@ export function loadCatalog(opts: LoadOptions): Catalog {
       log('error', `${pair}: ${(e as Error).message}`);
     }
   }
+  for (const pending of pendingRefs.values()) pending.cancel();
   for (const [, entry] of instancesByDataset) {
     if (!(entry instanceof Error)) for (const w of entry.index.tables.warnings) log('warn', formatWarning(w));
   }

@@ -2,11 +2,15 @@
  * Reads a refs(<splitBy>).p pickle into columnar tables, joining each ref to its
  * annotation and image rows. A malformed ref, or one that points at an annotation or
  * image that instances.json does not have, is skipped and counted.
+ *
+ * Two steps, so that the first can run in a worker thread while instances.json is read:
+ * parseRefs needs only the pickle; joinRefs resolves ids to rows of the instances.
  */
-import { stringColumn } from './columns';
+import { stringAt, stringColumn } from './columns';
 import { DataError } from './errors';
 import { readPickle, type PickleDict, type PickleValue } from './pickle';
 import { Problems } from './problems';
+import type { LoadWarning } from './problems';
 import type { AnnId, RefTables } from './tables';
 
 export interface RefJoin {
@@ -45,14 +49,23 @@ function readSentences(ref: PickleDict): SentenceRecord[] | string {
   return out;
 }
 
-export function readRefs(data: Uint8Array, fileName: string, join: RefJoin): RefTables {
+/** A refs file's columns before the join: ids where RefTables has rows. */
+export interface ParsedRefs extends Omit<RefTables, 'annRow' | 'imageRow'> {
+  annId: AnnId[];
+  imageId: Float64Array;
+  /** Position of each ref in the file's list, for messages. */
+  fileIndex: Int32Array;
+}
+
+export function parseRefs(data: Uint8Array, fileName: string): ParsedRefs {
   const root = readPickle(data, fileName);
   if (!Array.isArray(root)) throw new DataError(`${fileName}: expected a pickled list of refs, found ${root === null ? 'None' : typeof root}`);
   const problems = new Problems(fileName);
   const refId: number[] = [];
-  const annRow: number[] = [];
-  const imageRow: number[] = [];
+  const annId: AnnId[] = [];
+  const imageId: number[] = [];
   const categoryId: number[] = [];
+  const fileIndex: number[] = [];
   const split: number[] = [];
   const splitNames: string[] = [];
   const splitIndex = new Map<string, number>();
@@ -73,13 +86,8 @@ export function readRefs(data: Uint8Array, fileName: string, join: RefJoin): Ref
     if (seenRefs.has(ref.ref_id)) return problems.add('duplicate ref_id (the first one is kept)', at);
     if (!(isInt(ref.ann_id) || typeof ref.ann_id === 'string')) return problems.add('ann_id must be an integer or a string', at);
     if (!isInt(ref.image_id)) return problems.add('image_id must be an integer', at);
-    if (!isInt(ref.category_id) || !join.categoryExists(ref.category_id)) return problems.add('category_id is not in instances.json categories', `${at}, category_id ${String(ref.category_id)}`);
+    if (!isInt(ref.category_id)) return problems.add('category_id must be an integer', at);
     if (typeof ref.split !== 'string' || ref.split === '') return problems.add('split must be a non-empty string', at);
-    const aRow = join.annRow(ref.ann_id);
-    if (aRow === undefined) return problems.add('ann_id is not in instances.json', `${at}, ann_id ${JSON.stringify(ref.ann_id)}`);
-    const iRow = join.imageRow(ref.image_id);
-    if (iRow === undefined) return problems.add('image_id is not in instances.json', `${at}, image_id ${ref.image_id}`);
-    if (join.imageOfAnn(aRow) !== iRow) return problems.add("image_id is not the image of the ref's annotation", `${at}, image_id ${ref.image_id}`);
     const sentences = readSentences(ref);
     if (typeof sentences === 'string') return problems.add(sentences, at);
     const dup = sentences.find((s) => seenSents.has(s.id));
@@ -87,9 +95,10 @@ export function readRefs(data: Uint8Array, fileName: string, join: RefJoin): Ref
 
     seenRefs.add(ref.ref_id);
     refId.push(ref.ref_id);
-    annRow.push(aRow);
-    imageRow.push(iRow);
+    annId.push(ref.ann_id);
+    imageId.push(ref.image_id);
     categoryId.push(ref.category_id);
+    fileIndex.push(i);
     let s = splitIndex.get(ref.split);
     if (s === undefined) {
       s = splitNames.push(ref.split) - 1;
@@ -109,11 +118,12 @@ export function readRefs(data: Uint8Array, fileName: string, join: RefJoin): Ref
     sentStart.push(sentId.length);
   });
 
-  const tables: RefTables = {
+  const parsed: ParsedRefs = {
     refId: Float64Array.from(refId),
-    annRow: Int32Array.from(annRow),
-    imageRow: Int32Array.from(imageRow),
+    annId,
+    imageId: Float64Array.from(imageId),
     categoryId: Int32Array.from(categoryId),
+    fileIndex: Int32Array.from(fileIndex),
     split: Uint8Array.from(split),
     splitNames,
     sentStart: Uint32Array.from(sentStart),
@@ -123,6 +133,64 @@ export function readRefs(data: Uint8Array, fileName: string, join: RefJoin): Ref
     tokenExceptions,
     warnings: problems.list(),
   };
-  if (hasFileName) tables.fileName = stringColumn(fileNames);
-  return tables;
+  if (hasFileName) parsed.fileName = stringColumn(fileNames);
+  return parsed;
+}
+
+/** Resolves annotation and image ids to rows; refs that do not resolve are skipped. */
+export function joinRefs(parsed: ParsedRefs, fileName: string, join: RefJoin): RefTables {
+  const problems = new Problems(fileName);
+  const n = parsed.refId.length;
+  const annRow = new Int32Array(n);
+  const imageRow = new Int32Array(n);
+  const keep: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const at = `ref[${parsed.fileIndex[r]}] (ref_id ${parsed.refId[r]})`;
+    const aRow = join.annRow(parsed.annId[r]);
+    const iRow = join.imageRow(parsed.imageId[r]);
+    if (!join.categoryExists(parsed.categoryId[r])) problems.add('category_id is not in instances.json categories', `${at}, category_id ${parsed.categoryId[r]}`);
+    else if (aRow === undefined) problems.add('ann_id is not in instances.json', `${at}, ann_id ${JSON.stringify(parsed.annId[r])}`);
+    else if (iRow === undefined) problems.add('image_id is not in instances.json', `${at}, image_id ${parsed.imageId[r]}`);
+    else if (join.imageOfAnn(aRow) !== iRow) problems.add("image_id is not the image of the ref's annotation", `${at}, image_id ${parsed.imageId[r]}`);
+    else {
+      annRow[r] = aRow;
+      imageRow[r] = iRow;
+      keep.push(r);
+    }
+  }
+  const { annId: _annId, imageId: _imageId, fileIndex: _fileIndex, ...columns } = parsed;
+  const warnings: LoadWarning[] = [...parsed.warnings, ...problems.list()];
+  if (keep.length === n) return { ...columns, annRow, imageRow, warnings };
+  return { ...keepRefs(columns, keep), annRow: Int32Array.from(keep, (r) => annRow[r]), imageRow: Int32Array.from(keep, (r) => imageRow[r]), warnings };
+}
+
+/** The columns of the refs `keep` (rows, ascending) and their sentences. */
+function keepRefs(t: Omit<RefTables, 'annRow' | 'imageRow'>, keep: number[]): Omit<RefTables, 'annRow' | 'imageRow' | 'warnings'> {
+  const sentRows = keep.flatMap((r) => Array.from({ length: t.sentStart[r + 1] - t.sentStart[r] }, (_, k) => t.sentStart[r] + k));
+  const sentStart = [0];
+  for (const r of keep) sentStart.push(sentStart[sentStart.length - 1] + t.sentStart[r + 1] - t.sentStart[r]);
+  const tokenExceptions: Record<string, string[]> = {};
+  sentRows.forEach((s, i) => {
+    if (t.tokenExceptions[s]) tokenExceptions[i] = t.tokenExceptions[s];
+  });
+  const kept: Omit<RefTables, 'annRow' | 'imageRow' | 'warnings'> = {
+    refId: Float64Array.from(keep, (r) => t.refId[r]),
+    categoryId: Int32Array.from(keep, (r) => t.categoryId[r]),
+    split: Uint8Array.from(keep, (r) => t.split[r]),
+    splitNames: t.splitNames,
+    sentStart: Uint32Array.from(sentStart),
+    sentId: Float64Array.from(sentRows, (s) => t.sentId[s]),
+    raw: stringColumn(sentRows.map((s) => stringAt(t.raw, s))),
+    sent: stringColumn(sentRows.map((s) => stringAt(t.sent, s))),
+    tokenExceptions,
+  };
+  if (t.fileName) {
+    const fileName = t.fileName;
+    kept.fileName = stringColumn(keep.map((r) => stringAt(fileName, r)));
+  }
+  return kept;
+}
+
+export function readRefs(data: Uint8Array, fileName: string, join: RefJoin): RefTables {
+  return joinRefs(parseRefs(data, fileName), fileName, join);
 }
