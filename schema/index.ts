@@ -7,6 +7,8 @@ import './sentence';
 import './annotation';
 import './image';
 import './category';
+import './mask';
+import './render';
 
 export const schema = builder.toSchema();
 export type { Context } from './context';

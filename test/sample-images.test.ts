@@ -8,7 +8,8 @@ import * as jpeg from 'jpeg-js';
 import { loadCatalog, type Catalog } from '../src/core/catalog';
 import { groupMembers } from '../src/core/store';
 import { rleDecode } from '../src/mask';
-import { annotationMask, imagePath } from '../src/render';
+import { annotationMask } from '../src/core/masks';
+import { imagePath } from '../src/render';
 import { categoryColor, encodeJpeg, paintImage } from '../src/sample/images';
 
 const DATA = join(__dirname, '..', 'data');
@@ -34,7 +35,7 @@ describe.each(PAIRS)('%s images', (dataset, splitBy) => {
       // Which object is on top at each pixel: they are painted largest first.
       const anns = [...groupMembers(s.instances.annsByImage, row)].sort((a, b) => annotations.area[b] - annotations.area[a] || a - b);
       const owner = new Int32Array(w * h).fill(-1);
-      anns.forEach((ann, k) => rleDecode(annotationMask(s.instances.tables, ann, h, w)).forEach((v, i) => v && (owner[i] = k)));
+      anns.forEach((ann, k) => rleDecode(annotationMask(s, ann)).forEach((v, i) => v && (owner[i] = k)));
       // Away from outlines and JPEG's blur at edges, an object is its colour.
       const sums = anns.map(() => [0, 0, 0, 0]);
       for (let y = 2; y < h - 2; y++) {

@@ -122,20 +122,24 @@ function annotationLabel(store: ReferStore, annRow: number): string {
 }
 
 /** [height, width] of the image an annotation is on: the size of its polygon masks. */
+function imageSizeOf(tables: InstancesTables, annRow: number): [number, number] {
+  const image = tables.annotations.imageRow[annRow];
+  return [tables.images.height[image], tables.images.width[image]];
+}
+
 export function annotationImageSize(store: ReferStore, annRow: number): [number, number] {
-  const { annotations, images } = store.instances.tables;
-  const image = annotations.imageRow[annRow];
-  return [images.height[image], images.width[image]];
+  return imageSizeOf(store.instances.tables, annRow);
 }
 
 /**
  * One RLE per segmentation part, as frPyObjects reads the segmentation: polygons at the
  * image's size, except that a list whose first part has exactly 4 numbers is a list of
- * boxes (frBbox); stored RLEs (compressed or not) at their own size.
+ * boxes (frBbox); stored RLEs (compressed or not) at their own size. `label` names the
+ * annotation in errors.
  */
-export function annotationParts(store: ReferStore, annRow: number): Rle[] {
-  const seg = store.instances.tables.annotations.segmentation;
-  const [h, w] = annotationImageSize(store, annRow);
+export function segmentationParts(tables: InstancesTables, annRow: number, label: () => string): Rle[] {
+  const seg = tables.annotations.segmentation;
+  const [h, w] = imageSizeOf(tables, annRow);
   const first = seg.partStart[annRow];
   const end = seg.partStart[annRow + 1];
   const coords = first < end ? seg.coords : undefined; // a lazy section: read only when needed
@@ -157,29 +161,37 @@ export function annotationParts(store: ReferStore, annRow: number): Rle[] {
       parts.push(rle);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
-      throw new DataError(`${annotationLabel(store, annRow)}: segmentation part ${p - first}: ${e.message}`);
+      throw new DataError(`${label()}: segmentation part ${p - first}: ${e.message}`);
     }
   }
   return parts;
 }
 
 /**
- * The union of the annotation's parts, computed now (no cache). An annotation without
+ * The union of an annotation's parts, computed now (no cache). An annotation without
  * parts gets an empty mask of its image's size; parts of different sizes are an error
  * (pycocotools would silently answer a 0x0 mask).
  */
-export function computeAnnotationMask(store: ReferStore, annRow: number): Rle {
-  const parts = annotationParts(store, annRow);
+export function segmentationMask(tables: InstancesTables, annRow: number, label: () => string): Rle {
+  const parts = segmentationParts(tables, annRow, label);
   if (parts.length === 0) {
-    const [h, w] = annotationImageSize(store, annRow);
+    const [h, w] = imageSizeOf(tables, annRow);
     return { h, w, counts: Uint32Array.of(h * w) };
   }
   const { h, w } = parts[0];
   const other = parts.findIndex((r) => r.h !== h || r.w !== w);
   if (other >= 0) {
-    throw new DataError(`${annotationLabel(store, annRow)}: segmentation parts differ in size (part 0 is ${h}x${w}, part ${other} is ${parts[other].h}x${parts[other].w})`);
+    throw new DataError(`${label()}: segmentation parts differ in size (part 0 is ${h}x${w}, part ${other} is ${parts[other].h}x${parts[other].w})`);
   }
   return rleMerge(parts);
+}
+
+export function annotationParts(store: ReferStore, annRow: number): Rle[] {
+  return segmentationParts(store.instances.tables, annRow, () => annotationLabel(store, annRow));
+}
+
+export function computeAnnotationMask(store: ReferStore, annRow: number): Rle {
+  return segmentationMask(store.instances.tables, annRow, () => annotationLabel(store, annRow));
 }
 
 /** The annotation's mask, from the cache or computed and cached. */

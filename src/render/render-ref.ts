@@ -5,7 +5,8 @@
 import { DataError } from '../core/errors';
 import type { ReferStore } from '../core/store';
 import { rleDecode } from '../mask';
-import { annotationMask, annotationPolygons } from './annotation-mask';
+import { annotationMask } from '../core/masks';
+import { annotationPolygons } from './polygons';
 import { imageFileExists, imagePath, MAX_PIXELS, readImage } from './image-file';
 import { blendMask, downscale, drawLine, drawMaskPixels, filledRaster, maskBoundary, rasterToPng, type Raster, type Rgb } from './raster';
 
@@ -69,12 +70,12 @@ export function drawRef(store: ReferStore, refRow: number, options: RenderOption
   const path = imagePath(store, imageRow, options.dataRoot);
   const mask = () => {
     try {
-      const rle = annotationMask(tables, annRow, h, w);
+      const rle = annotationMask(store, annRow);
       return { bitmap: rleDecode(rle), mw: rle.w, mh: rle.h };
     } catch (e) {
       // The codec throws RangeError on corrupt segmentations (counts that do not add up,
       // coordinates beyond 2**30): a problem of the data, not of the program.
-      if (!(e instanceof RangeError)) throw e;
+      if (!(e instanceof RangeError || e instanceof DataError)) throw e;
       throw new DataError(`${store.name}: annotation ${JSON.stringify(store.instances.annId(annRow))}: its segmentation cannot be drawn: ${e.message}`);
     }
   };

@@ -12,7 +12,7 @@ import { stringAt } from '../core/columns';
 import { readInstances } from '../core/instances';
 import type { InstancesTables } from '../core/tables';
 import { rleDecode } from '../mask';
-import { annotationMask } from '../render/annotation-mask';
+import { segmentationMask } from '../core/masks';
 import { imageFilePath } from '../render/image-file';
 import { blendMask, maskBoundary, type Raster, type Rgb } from '../render/raster';
 
@@ -60,7 +60,7 @@ export function paintImage(tables: InstancesTables, imageRow: number, annRows: r
   const w = images.width[imageRow];
   const h = images.height[imageRow];
   const picture = background(w, h, images.id[imageRow]);
-  const objects = annRows.map((row) => ({ row, rle: annotationMask(tables, row, h, w), area: annotations.area[row] }));
+  const objects = annRows.map((row) => ({ row, rle: segmentationMask(tables, row, () => `annotation row ${row}`), area: annotations.area[row] }));
   objects.sort((a, b) => b.area - a.area || a.row - b.row);
   for (const { row, rle } of objects) {
     const color = categoryColor(annotations.categoryId[row]);

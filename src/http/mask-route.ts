@@ -1,0 +1,90 @@
+/**
+ * GET /masks/<global id>.png: the PNG of a Ref's or Annotation's mask (Mask.pngUrl), for
+ * `<img src>`. The id may be URL-encoded or not (a base64 id can hold '/' and '+').
+ *
+ *   200 image/png, with an ETag (a hash of the mask) and Cache-Control; 304 when
+ *       If-None-Match has that ETag
+ *   404 an id that names nothing (not a global id, unknown dataset, ref or annotation)
+ *   400 the id of a record of another type (Image, Category, …)
+ *   422 an object whose segmentation cannot be made into a PNG (corrupt data)
+ *   405 a method other than GET or HEAD
+ *
+ * Errors are plain text that says what was wrong.
+ */
+import { createHash } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+import { createContext } from '../../schema/context';
+import { maskOwnerOf, type MaskOwner } from '../../schema/mask';
+import type { Catalog } from '../core/catalog';
+import { DataError, NotFoundError } from '../core/errors';
+import { annotationMask } from '../core/masks';
+import { maskToPng, rleToString } from '../mask';
+
+const PREFIX = '/masks/';
+const SUFFIX = '.png';
+/** Masks change only when the data files do, and the ETag catches that. */
+const CACHE_CONTROL = 'public, max-age=3600';
+/** Part of the ETag: bump when the PNG encoding of a mask changes. */
+const PNG_VERSION = 'png1';
+
+type Responses = { Response: typeof Response };
+
+function text(fetchAPI: Responses, status: number, message: string, headers: Record<string, string> = {}): Response {
+  return new fetchAPI.Response(`${message}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
+}
+
+async function maskResponse(catalog: Catalog, request: Request, rawId: string, fetchAPI: Responses): Promise<Response> {
+  let id: string;
+  try {
+    id = decodeURIComponent(rawId);
+  } catch {
+    return text(fetchAPI, 404, `no mask: "${rawId}" is not a valid URL-encoded id`);
+  }
+  let owner: MaskOwner;
+  try {
+    owner = await maskOwnerOf(createContext(catalog), id);
+  } catch (e) {
+    if (e instanceof NotFoundError) return text(fetchAPI, 404, `no mask: ${e.message}`);
+    if (e instanceof DataError) return text(fetchAPI, 400, `no mask: ${e.message}`);
+    throw e;
+  }
+  try {
+    const rle = annotationMask(owner.store, owner.annRow);
+    const hash = createHash('sha1').update(`${PNG_VERSION}:${rle.h}x${rle.w}:${rleToString(rle)}`).digest('base64url');
+    const etag = `"${hash}"`;
+    const headers = { etag, 'cache-control': CACHE_CONTROL };
+    const match = request.headers.get('if-none-match');
+    if (match !== null && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag || tag.trim() === '*')) {
+      return new fetchAPI.Response(null, { status: 304, headers });
+    }
+    if (rle.h === 0 || rle.w === 0) throw new DataError(`${owner.store.name}: the mask of ${id} is ${rle.w}x${rle.h} pixels; a PNG needs at least one`);
+    // fast-png's output is backed by a plain ArrayBuffer, as BodyInit's type wants.
+    const png = maskToPng(rle) as Uint8Array<ArrayBuffer>;
+    return new fetchAPI.Response(request.method === 'HEAD' ? null : png, {
+      status: 200,
+      headers: { ...headers, 'content-type': 'image/png', 'content-length': String(png.byteLength) },
+    });
+  } catch (e) {
+    if (e instanceof DataError) return text(fetchAPI, 422, `no mask: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The route as a Yoga plugin: it answers /masks/… itself, and leaves every other path alone. */
+export function useMaskRoute(catalog: Catalog): Plugin {
+  return {
+    async onRequest({ url, request, endResponse, fetchAPI }) {
+      if (!url.pathname.startsWith(PREFIX)) return;
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        endResponse(text(fetchAPI, 405, `${request.method} is not allowed on ${PREFIX}…: use GET`, { allow: 'GET, HEAD' }));
+        return;
+      }
+      const path = url.pathname.slice(PREFIX.length);
+      if (!path.endsWith(SUFFIX) || path.length === SUFFIX.length) {
+        endResponse(text(fetchAPI, 404, `no mask at ${url.pathname}: expected ${PREFIX}<global id of a Ref or Annotation>${SUFFIX}`));
+        return;
+      }
+      endResponse(await maskResponse(catalog, request, path.slice(0, -SUFFIX.length), fetchAPI));
+    },
+  };
+}
