@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { rleDecode, rleFromPolygon, rleMerge, rleToString, type Rle } from '../src/mask';
+import { Random } from '../src/sample/random';
 
 interface RefPolygons {
   h: number;
@@ -21,14 +22,8 @@ interface RefPolygons {
 }
 
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 const COCO_SIZES: [number, number][] = [[480, 640], [427, 640], [640, 480], [375, 500], [640, 427]];
