@@ -9,19 +9,22 @@
  * functions answer with rows (array positions in the store), never GraphQL objects:
  * this layer knows the store, not the schema.
  */
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
 import DataLoader from 'dataloader';
 import type { Catalog } from '../src/core/catalog';
-import { stringAt } from '../src/core/columns';
 import { DataError } from '../src/core/errors';
 import { groupMembers, type ReferStore } from '../src/core/store';
 import type { AnnId } from '../src/core/tables';
+import { imagePath } from '../src/render';
+
+// src/render's imagePath is the one builder of image paths (it refuses file names that
+// would leave the images folder); under a stand-in root it gives the relative path.
+const ANY_ROOT = resolve('/');
 
 /** Where an image file of a dataset lives under the data root (REFER's layout). */
 export function imageFilePath(store: ReferStore, imageRow: number): string {
-  const fileName = stringAt(store.instances.tables.images.fileName, imageRow);
-  return store.dataset === 'refclef' ? join('images', 'saiapr_tc-12', fileName) : join('images', 'mscoco', 'images', 'train2014', fileName);
+  return relative(ANY_ROOT, imagePath(store, imageRow, ANY_ROOT));
 }
 
 function categoryRowOf(store: ReferStore, categoryId: number): number {
@@ -129,9 +132,17 @@ export class StoreLoaders {
     });
   }
 
-  private fileExists(imageRow: number): Promise<boolean> {
-    return access(join(this.dataRoot, imageFilePath(this.store, imageRow))).then(
-      () => true,
+  private async fileExists(imageRow: number): Promise<boolean> {
+    let path: string;
+    try {
+      path = imagePath(this.store, imageRow, this.dataRoot);
+    } catch (e) {
+      // A file_name that would leave the images folder names no file we would open.
+      if (e instanceof DataError) return false;
+      throw e;
+    }
+    return stat(path).then(
+      (s) => s.isFile(),
       () => false,
     );
   }

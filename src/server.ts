@@ -5,6 +5,11 @@
  *                       works offline)
  *   GET /health         liveness: 200 while the process serves requests
  *   GET /ready          readiness: 200 with the loaded pairs, 503 when none loaded
+ *   GET /masks/<id>.png the PNG of a Ref's or Annotation's mask (src/http/mask-route.ts)
+ *   GET /renders/<id>.png a Ref drawn as REFER's showRef / showMask, ?mode=SEG|BOX|MASK&maxSize=N
+ *                       (src/http/render-route.ts)
+ *   GET /images/<id>    an Image's file from the data root (src/http/image-route.ts)
+ *   GET /               the explorer page, for browsers (src/http/explorer-route.ts, explorer/)
  *
  * createYogaApp is the whole app without a socket (tests call `yoga.fetch`);
  * startServer binds it to a port and gives back a close() that waits for in-flight
@@ -22,6 +27,10 @@ import { schema } from '../schema';
 import { type Context, createContext, DEFAULT_LIMITS, type Limits } from '../schema/context';
 import type { Catalog } from './core/catalog';
 import { DataError, NotFoundError } from './core/errors';
+import { useExplorerRoute } from './http/explorer-route';
+import { useImageRoute } from './http/image-route';
+import { useMaskRoute } from './http/mask-route';
+import { useRenderRoute } from './http/render-route';
 
 export interface ServerLimits extends Limits {
   /** Deepest field nesting of an operation (introspection excluded). */
@@ -229,6 +238,10 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
   const plugins: NonNullable<YogaServerOptions<Record<string, never>, Context>['plugins']> = [
     useRequestLog(log),
     useReadiness(catalog),
+    useMaskRoute(catalog),
+    useRenderRoute(catalog),
+    useImageRoute(catalog),
+    useExplorerRoute(),
     useBodySizeLimit(limits.maxRequestBodySize),
     EnvelopArmorPlugin({
       maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },

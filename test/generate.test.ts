@@ -34,8 +34,10 @@ interface Instances {
 }
 type Ref = PickleDict & { sentences: PickleDict[]; sent_ids: number[] };
 
+/** The files of a data root, without the compiled-index cache a server writes beside them. */
 function files(root: string, dir = ''): string[] {
   return readdirSync(join(root, dir))
+    .filter((name) => name !== '.refer-cache')
     .flatMap((name) => {
       const rel = dir ? `${dir}/${name}` : name;
       return statSync(join(root, rel)).isDirectory() ? files(root, rel) : [rel];

@@ -1,0 +1,127 @@
+/**
+ * GET /renders/<global id of a Ref>.png?mode=SEG|BOX|MASK&maxSize=N: REFER's showRef /
+ * showMask as a PNG (Ref.renderUrl), for `<img src>`. mode defaults to SEG; maxSize
+ * scales the longest side down to N pixels. The id may be URL-encoded or not.
+ *
+ *   200 image/png, with X-Image-Found: true|false — false when the image file is absent
+ *       or undecodable and the object is drawn on a gray canvas of the image's size (for
+ *       MASK, which never reads the image: whether the file exists); an ETag and
+ *       Cache-Control; 304 when If-None-Match has that ETag
+ *   400 an unknown mode, a maxSize that is not a whole number ≥ 1, a parameter given
+ *       twice, or the id of a record of another type (Image, Annotation, …)
+ *   404 an id that names nothing (not a global id, unknown dataset or ref)
+ *   422 a ref that cannot be drawn (corrupt segmentation, an image of 0 pixels in
+ *       instances.json, a file_name that would leave the images folder)
+ *   405 a method other than GET or HEAD
+ *
+ * Errors are plain text that says what was wrong.
+ */
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import type { Plugin } from 'graphql-yoga';
+import { createContext } from '../../schema/context';
+import { RENDERS_PREFIX, RENDERS_SUFFIX, rowOfGlobalId } from '../../schema/render';
+import type { Catalog } from '../core/catalog';
+import { DataError, NotFoundError } from '../core/errors';
+import type { ReferStore } from '../core/store';
+import { imagePath, RENDER_MODES, renderRef, type RenderMode } from '../render';
+import { bodyResponse, decodeIdSegment, etagMatches, refuseMethod, type Responses, textResponse } from './responses';
+
+/** Part of the ETag: bump when the drawing of renders changes. */
+const RENDER_VERSION = 'render1';
+/** A render over its image changes only with the data files, and the ETag catches that. */
+const CACHE_FOUND = 'public, max-age=3600';
+// A gray-canvas render is revalidated on every use, so that it is replaced as soon as
+// the image file is put in place (the file's identity is part of the ETag).
+const CACHE_MISSING = 'no-cache';
+
+const USAGE = `${RENDERS_PREFIX}<global id of a Ref>${RENDERS_SUFFIX}?mode=${RENDER_MODES.join('|')}&maxSize=<pixels>`;
+
+type Params = { mode: RenderMode; maxSize?: number } | { error: string };
+
+function renderParams(query: URLSearchParams): Params {
+  const modes = query.getAll('mode');
+  const sizes = query.getAll('maxSize');
+  if (modes.length > 1 || sizes.length > 1) return { error: `give mode and maxSize at most once each (${USAGE})` };
+  const mode = modes[0] ?? 'SEG';
+  if (!(RENDER_MODES as readonly string[]).includes(mode)) return { error: `unknown mode ${JSON.stringify(mode)}: use one of ${RENDER_MODES.join(', ')}` };
+  if (sizes.length === 0) return { mode: mode as RenderMode };
+  const maxSize = Number(sizes[0]);
+  if (!/^\d+$/.test(sizes[0]) || !Number.isSafeInteger(maxSize) || maxSize < 1) {
+    return { error: `maxSize must be a whole number of pixels, at least 1, got ${JSON.stringify(sizes[0])}` };
+  }
+  return { mode: mode as RenderMode, maxSize };
+}
+
+/** Device, inode, size and time of the image file; undefined when there is none. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat?.isFile() ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything a render is drawn from, hashed, so that a 304 costs no drawing; and whether the image file is there. */
+function renderEtag(store: ReferStore, refRow: number, mode: RenderMode, maxSize: number | undefined, dataRoot: string): { etag: string; fileFound: boolean } {
+  const imageRow = store.refs.imageRow[refRow];
+  const { images } = store.instances.tables;
+  const file = fileIdentity(imagePath(store, imageRow, dataRoot));
+  const hash = createHash('sha1')
+    .update(`${RENDER_VERSION}\0${store.name}\0${store.refs.refId[refRow]}\0${mode}\0${maxSize ?? ''}\0`)
+    .update(`${images.width[imageRow]}x${images.height[imageRow]}\0${file ?? 'absent'}\0`)
+    .update(JSON.stringify(store.annotationAt(store.refs.annRow[refRow])));
+  return { etag: `"${hash.digest('base64url')}"`, fileFound: file !== undefined };
+}
+
+async function renderResponse(catalog: Catalog, request: Request, rawId: string, query: URLSearchParams, fetchAPI: Responses): Promise<Response> {
+  const id = decodeIdSegment(rawId);
+  if (id === undefined) return textResponse(fetchAPI, 404, `no render: "${rawId}" is not a valid URL-encoded id`);
+  const params = renderParams(query);
+  if ('error' in params) return textResponse(fetchAPI, 400, `no render: ${params.error}`);
+  let ref: { store: ReferStore; row: number };
+  try {
+    ref = await rowOfGlobalId(createContext(catalog), id, 'Ref', 'renders are drawn for Ref ids');
+  } catch (e) {
+    if (e instanceof NotFoundError) return textResponse(fetchAPI, 404, `no render: ${e.message}`);
+    if (e instanceof DataError) return textResponse(fetchAPI, 400, `no render: ${e.message}`);
+    throw e;
+  }
+  const { store, row } = ref;
+  const { mode, maxSize } = params;
+  try {
+    const { etag, fileFound } = renderEtag(store, row, mode, maxSize, catalog.dataRoot);
+    if (etagMatches(request, etag)) return new fetchAPI.Response(null, { status: 304, headers: { etag, 'cache-control': fileFound ? CACHE_FOUND : CACHE_MISSING } });
+    const render = renderRef(store, row, { mode, maxSize, dataRoot: catalog.dataRoot });
+    return bodyResponse(fetchAPI, request, render.png, {
+      'content-type': 'image/png',
+      'x-image-found': String(render.imageFound),
+      etag,
+      'cache-control': render.imageFound ? CACHE_FOUND : CACHE_MISSING,
+    });
+  } catch (e) {
+    if (e instanceof DataError) return textResponse(fetchAPI, 422, `no render: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The route as a Yoga plugin: it answers /renders/… itself, and leaves every other path alone. */
+export function useRenderRoute(catalog: Catalog): Plugin {
+  return {
+    async onRequest({ url, request, endResponse, fetchAPI }) {
+      if (!url.pathname.startsWith(RENDERS_PREFIX)) return;
+      const refused = refuseMethod(fetchAPI, request, `${RENDERS_PREFIX}…`);
+      if (refused) {
+        endResponse(refused);
+        return;
+      }
+      const path = url.pathname.slice(RENDERS_PREFIX.length);
+      if (!path.endsWith(RENDERS_SUFFIX) || path.length === RENDERS_SUFFIX.length) {
+        endResponse(textResponse(fetchAPI, 404, `no render at ${url.pathname}: expected ${USAGE}`));
+        return;
+      }
+      endResponse(await renderResponse(catalog, request, path.slice(0, -RENDERS_SUFFIX.length), url.searchParams, fetchAPI));
+    },
+  };
+}

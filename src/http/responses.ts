@@ -1,0 +1,34 @@
+/** What the GET routes beside /graphql (renders, images, the explorer) answer with. */
+
+export type Responses = { Response: typeof Response };
+
+/** A plain-text error or notice that says what was wrong. */
+export function textResponse(fetchAPI: Responses, status: number, message: string, headers: Record<string, string> = {}): Response {
+  return new fetchAPI.Response(`${message}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
+}
+
+/** Whether the request's If-None-Match names `etag` (weak or strong) or is `*`. */
+export function etagMatches(request: Request, etag: string): boolean {
+  const match = request.headers.get('if-none-match');
+  return match !== null && match.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag);
+}
+
+/** The route's body for GET, none for HEAD (with the same headers). */
+export function bodyResponse(fetchAPI: Responses, request: Request, body: Uint8Array<ArrayBuffer>, headers: Record<string, string>): Response {
+  return new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { ...headers, 'content-length': String(body.byteLength) } });
+}
+
+/** 405 for anything but GET and HEAD, undefined for those. */
+export function refuseMethod(fetchAPI: Responses, request: Request, route: string): Response | undefined {
+  if (request.method === 'GET' || request.method === 'HEAD') return undefined;
+  return textResponse(fetchAPI, 405, `${request.method} is not allowed on ${route}: use GET`, { allow: 'GET, HEAD' });
+}
+
+/** A URL path segment as the id it carries; undefined when its %-escapes are broken. */
+export function decodeIdSegment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
