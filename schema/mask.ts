@@ -8,7 +8,7 @@
  * A mask costs 20 in the complexity estimate, its bitmap and PNG more: a query asking
  * for the masks of thousands of refs is refused before anything is computed.
  */
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import type { StoreLoaders } from '../loaders';
 import { DataError, NotFoundError } from '../src/core/errors';
@@ -20,7 +20,7 @@ import { Annotation } from './annotation';
 import { builder } from './builder';
 import type { Context } from './context';
 import { Dataset } from './dataset';
-import { NODE_TYPES, nodeKey, parseNodeKey } from './node';
+import { decodeTypedId, nodeKey } from './node';
 import { Ref } from './ref';
 
 /** Cost of a mask in the complexity estimate; its bitmap and PNG add to it. */
@@ -69,26 +69,7 @@ export interface MaskOwner {
  * NotFoundError; the id of a record of another type (an Image, say) is a DataError.
  */
 export async function maskOwnerOf(ctx: Context, globalId: string): Promise<MaskOwner> {
-  let typename: string;
-  let key: string;
-  try {
-    ({ typename, id: key } = decodeGlobalID(globalId));
-  } catch {
-    throw new NotFoundError(`"${globalId}" is not a global id: expected base64 of "<Type>:<dataset>/<splitBy>:<id>", the \`id\` of a Ref or Annotation`);
-  }
-  if (typename !== 'Ref' && typename !== 'Annotation') {
-    if (NODE_TYPES.includes(typename)) throw new DataError(`"${globalId}" names an object of type ${typename} (${typename}:${key}); masks belong to Ref and Annotation ids`);
-    throw new NotFoundError(`"${globalId}" is not a global id of this API: it decodes to unknown type "${typename}"`);
-  }
-  let parsed: ReturnType<typeof parseNodeKey>;
-  try {
-    parsed = parseNodeKey(ctx, key);
-  } catch (e) {
-    // A malformed key or a pair that failed to load: either way this id names nothing.
-    if (e instanceof DataError && !(e instanceof NotFoundError)) throw new NotFoundError(e.message);
-    throw e;
-  }
-  const { store, rest } = parsed;
+  const { typename, key, store, rest } = decodeTypedId(ctx, globalId, ['Ref', 'Annotation'] as const, 'masks belong to Ref and Annotation ids');
   const loaders = ctx.loaders.of(store);
   if (typename === 'Annotation') return { typename, store, annRow: await loaders.load('annotationById', rest) };
   if (!/^-?\d+$/.test(rest)) throw new NotFoundError(`malformed id "${key}": "${rest}" is not an integer ref id`);

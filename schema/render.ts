@@ -5,14 +5,14 @@
  * carrying a global id rather than a file path: a request can only reach what the index
  * names.
  */
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { DataError, NotFoundError } from '../src/core/errors';
 import type { ReferStore } from '../src/core/store';
 import type { RenderMode as Mode } from '../src/render';
 import { builder } from './builder';
 import type { Context } from './context';
 import { Image } from './image';
-import { NODE_TYPES, nodeKey, parseNodeKey } from './node';
+import { decodeTypedId, nodeKey } from './node';
 import { Ref } from './ref';
 
 export const RENDERS_PREFIX = '/renders/';
@@ -36,26 +36,7 @@ export function imageFileUrlPath(imageGlobalId: string): string {
  * type is a DataError. `purpose` ends the latter message: "renders are drawn for Ref ids".
  */
 export async function rowOfGlobalId(ctx: Context, globalId: string, typename: 'Ref' | 'Image', purpose: string): Promise<{ store: ReferStore; row: number }> {
-  let decoded: { typename: string; id: string };
-  try {
-    decoded = decodeGlobalID(globalId);
-  } catch {
-    throw new NotFoundError(`"${globalId}" is not a global id: expected base64 of "<Type>:<dataset>/<splitBy>:<id>", the \`id\` of ${typename === 'Image' ? 'an' : 'a'} ${typename}`);
-  }
-  const { typename: found, id: key } = decoded;
-  if (found !== typename) {
-    if (NODE_TYPES.includes(found)) throw new DataError(`"${globalId}" names an object of type ${found} (${found}:${key}); ${purpose}`);
-    throw new NotFoundError(`"${globalId}" is not a global id of this API: it decodes to unknown type "${found}"`);
-  }
-  let parsed: ReturnType<typeof parseNodeKey>;
-  try {
-    parsed = parseNodeKey(ctx, key);
-  } catch (e) {
-    // A malformed key or a pair that failed to load: either way this id names nothing.
-    if (e instanceof DataError && !(e instanceof NotFoundError)) throw new NotFoundError(e.message);
-    throw e;
-  }
-  const { store, rest } = parsed;
+  const { key, store, rest } = decodeTypedId(ctx, globalId, [typename], purpose);
   if (!/^-?\d+$/.test(rest)) throw new NotFoundError(`malformed id "${key}": "${rest}" is not an integer ${typename === 'Ref' ? 'ref' : 'image'} id`);
   const row = await ctx.loaders.of(store).load(typename === 'Ref' ? 'refById' : 'imageById', Number(rest));
   return { store, row };

@@ -19,6 +19,7 @@ import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
 import { annotationMask } from '../core/masks';
 import { maskToPng, rleToString } from '../mask';
+import { bodyResponse, decodeIdSegment, etagMatches, refuseMethod, textResponse as text, type Responses } from './responses';
 
 const PREFIX = '/masks/';
 const SUFFIX = '.png';
@@ -27,19 +28,9 @@ const CACHE_CONTROL = 'public, max-age=3600';
 /** Part of the ETag: bump when the PNG encoding of a mask changes. */
 const PNG_VERSION = 'png1';
 
-type Responses = { Response: typeof Response };
-
-function text(fetchAPI: Responses, status: number, message: string, headers: Record<string, string> = {}): Response {
-  return new fetchAPI.Response(`${message}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
-}
-
 async function maskResponse(catalog: Catalog, request: Request, rawId: string, fetchAPI: Responses): Promise<Response> {
-  let id: string;
-  try {
-    id = decodeURIComponent(rawId);
-  } catch {
-    return text(fetchAPI, 404, `no mask: "${rawId}" is not a valid URL-encoded id`);
-  }
+  const id = decodeIdSegment(rawId);
+  if (id === undefined) return text(fetchAPI, 404, `no mask: "${rawId}" is not a valid URL-encoded id`);
   let owner: MaskOwner;
   try {
     owner = await maskOwnerOf(createContext(catalog), id);
@@ -53,17 +44,10 @@ async function maskResponse(catalog: Catalog, request: Request, rawId: string, f
     const hash = createHash('sha1').update(`${PNG_VERSION}:${rle.h}x${rle.w}:${rleToString(rle)}`).digest('base64url');
     const etag = `"${hash}"`;
     const headers = { etag, 'cache-control': CACHE_CONTROL };
-    const match = request.headers.get('if-none-match');
-    if (match !== null && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag || tag.trim() === '*')) {
-      return new fetchAPI.Response(null, { status: 304, headers });
-    }
+    if (etagMatches(request, etag)) return new fetchAPI.Response(null, { status: 304, headers });
     if (rle.h === 0 || rle.w === 0) throw new DataError(`${owner.store.name}: the mask of ${id} is ${rle.w}x${rle.h} pixels; a PNG needs at least one`);
     // fast-png's output is backed by a plain ArrayBuffer, as BodyInit's type wants.
-    const png = maskToPng(rle) as Uint8Array<ArrayBuffer>;
-    return new fetchAPI.Response(request.method === 'HEAD' ? null : png, {
-      status: 200,
-      headers: { ...headers, 'content-type': 'image/png', 'content-length': String(png.byteLength) },
-    });
+    return bodyResponse(fetchAPI, request, maskToPng(rle) as Uint8Array<ArrayBuffer>, { ...headers, 'content-type': 'image/png' });
   } catch (e) {
     if (e instanceof DataError) return text(fetchAPI, 422, `no mask: ${e.message}`);
     throw e;
@@ -75,8 +59,9 @@ export function useMaskRoute(catalog: Catalog): Plugin {
   return {
     async onRequest({ url, request, endResponse, fetchAPI }) {
       if (!url.pathname.startsWith(PREFIX)) return;
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        endResponse(text(fetchAPI, 405, `${request.method} is not allowed on ${PREFIX}…: use GET`, { allow: 'GET, HEAD' }));
+      const refused = refuseMethod(fetchAPI, request, `${PREFIX}…`);
+      if (refused) {
+        endResponse(refused);
         return;
       }
       const path = url.pathname.slice(PREFIX.length);
