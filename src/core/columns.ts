@@ -22,7 +22,3 @@ export function stringColumn(values: readonly string[]): StringColumn {
   });
   return { text: values.join(''), end };
 }
-
-export function columnLength(column: StringColumn): number {
-  return column.end.length;
-}

@@ -1,8 +1,9 @@
 /**
  * The compact, columnar form of a REFER dataset: what the readers produce, what the
  * compiled index stores, and what the store indexes. Rows keep file order. Numbers live
- * in typed arrays and text in plain string arrays, so a dataset of 200k annotations is a
- * few dozen arrays rather than millions of small objects.
+ * in typed arrays and text in StringColumns (one joined string each), so a dataset of
+ * 200k annotations is a few dozen arrays rather than millions of small objects.
+ * Optional text columns hold '' where a record lacks the field.
  */
 import type { StringColumn } from './columns';
 import type { LoadWarning } from './problems';
@@ -15,8 +16,6 @@ export interface CategoryTable {
   name: string[];
   supercategory: string[];
 }
-
-/* Optional text columns hold '' where a record lacks the field. */
 
 export interface ImageTable {
   id: Float64Array;
