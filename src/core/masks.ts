@@ -127,10 +127,6 @@ function imageSizeOf(tables: InstancesTables, annRow: number): [number, number] 
   return [tables.images.height[image], tables.images.width[image]];
 }
 
-export function annotationImageSize(store: ReferStore, annRow: number): [number, number] {
-  return imageSizeOf(store.instances.tables, annRow);
-}
-
 /**
  * One RLE per segmentation part, as frPyObjects reads the segmentation: polygons at the
  * image's size, except that a list whose first part has exactly 4 numbers is a list of
