@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCatalog, type LogLevel } from '../src/core/catalog';
+import { defaultCacheDir, loadCatalog, type LogLevel } from '../src/core/catalog';
 import { FORMAT_VERSION, readCompiledIndex, writeCompiledIndex } from '../src/core/compiled-index';
 
 const GOLDEN = join(__dirname, 'fixtures/golden/data');
@@ -145,5 +145,30 @@ describe('lazy sections', () => {
     const read = readCompiledIndex<{ coords: Float64Array }>(file, 'test', 'fp');
     writeCompiledIndex(file, 'test', 'fp', { coords: big().reverse(), extra: 'x' }, 1024);
     expect(() => read.ok && read.tree.coords).toThrow(/compiled index .*lazy\.idx: section coords: the file changed since it was opened/);
+  });
+});
+
+describe('default cache dir', () => {
+  it('is beside the data when that folder is writable', () => {
+    expect(defaultCacheDir(join(root, 'data'))).toBe(join(root, 'data', '.refer-cache'));
+  });
+
+  it("falls back to the user's cache dir when the data folder cannot take one", () => {
+    // A file where the cache folder would go makes the data folder unusable for it, as a
+    // read-only mount does (root may write anywhere, so permissions cannot show it here).
+    writeFileSync(join(root, 'data', '.refer-cache'), '');
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = join(root, 'xdg');
+    try {
+      const dir = defaultCacheDir(join(root, 'data'));
+      expect(dir.startsWith(join(root, 'xdg', 'refer-graphql') + '/')).toBe(true);
+      expect(defaultCacheDir(join(root, 'data'))).toBe(dir); // stable per data root
+      const catalog = loadCatalog({ dataRoot: join(root, 'data'), datasets: ['refcoco/unc'] });
+      expect(catalog.stores.has('refcoco/unc')).toBe(true);
+      expect(readdirSync(dir).sort()).toEqual(['refcoco.instances.idx', 'refcoco_unc.refs.idx']);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 });
