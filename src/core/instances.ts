@@ -210,6 +210,12 @@ function readSegmentation(s: JsonScanner, b: SegmentationBuilder): { problem: st
   return { problem, isDict: false };
 }
 
+/** The annotation fields we read; others are skipped. */
+const ANNOTATION_KEY_NAMES = ['segmentation', 'bbox', 'id', 'image_id', 'category_id', 'area', 'iscrowd', 'mask_name'] as const;
+const ANNOTATION_KEYS = ANNOTATION_KEY_NAMES.map((k) => Buffer.from(k, 'latin1'));
+const SEGMENTATION = 0;
+const BBOX = 1;
+
 function readAnnotations(s: JsonScanner, problems: Problems): { table: Omit<AnnotationTable, 'imageRow' | 'segmentation'>; imageId: number[]; segmentation: SegmentationBuilder } {
   // COCO polygon coordinates take ~10 bytes each in the file.
   const b = new SegmentationBuilder(Math.max(1 << 16, Math.ceil(s.bytes.length / 9)));
@@ -234,11 +240,16 @@ function readAnnotations(s: JsonScanner, problems: Problems): { table: Omit<Anno
     let bboxOk = false;
     const ann: JsonObject = {};
     let seg: { problem: string | null; isDict: boolean } = { problem: 'an annotation needs a segmentation', isDict: false };
-    s.object((key) => {
-      if (key === 'segmentation') seg = readSegmentation(s, b);
-      else if (key === 'bbox' && s.peek() === 0x5b && !bboxOk) bboxOk = s.numberListInto(bbox) && bbox.length - bboxStart === 4;
-      else ann[key] = s.value();
-    });
+    // A member loop rather than s.object(callback): no closure or key string per record.
+    if (s.openObject()) {
+      do {
+        const key = s.memberKey(ANNOTATION_KEYS);
+        if (key === SEGMENTATION) seg = readSegmentation(s, b);
+        else if (key === BBOX && s.peek() === 0x5b && !bboxOk) bboxOk = s.numberListInto(bbox) && bbox.length - bboxStart === 4;
+        else if (key >= 0) ann[ANNOTATION_KEY_NAMES[key]] = s.value();
+        else s.skip();
+      } while (s.nextMember());
+    }
     const problem = annotationProblem(ann, bboxOk, seg.problem, numericIds.length > 0, stringIds.length > 0);
     if (problem) {
       b.rollback(mark);

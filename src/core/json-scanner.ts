@@ -126,6 +126,47 @@ export class JsonScanner {
     }
   }
 
+  /** Reads `{`; false when the object is empty (its `}` read too). */
+  openObject(): boolean {
+    this.expect(LBRACE, '"{"');
+    if (this.peek() !== RBRACE) return true;
+    this.pos++;
+    return false;
+  }
+
+  /**
+   * Reads a member's key and its ':' and returns the key's index in `keys`, or -1. Keys
+   * are compared as bytes: a hot object (200k annotations) makes no key strings.
+   */
+  memberKey(keys: readonly Uint8Array[]): number {
+    this.expect(QUOTE, 'a string key');
+    const b = this.bytes;
+    const start = this.pos;
+    let end = start;
+    while (end < b.length && b[end] !== QUOTE) end += b[end] === BACKSLASH ? 2 : 1;
+    if (end >= b.length) this.fail('unterminated string', start - 1);
+    this.pos = end + 1;
+    this.expect(COLON, '":"');
+    const length = end - start;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      if (key.length !== length) continue;
+      let i = 0;
+      while (i < length && b[start + i] === key[i]) i++;
+      if (i === length) return k;
+    }
+    return -1;
+  }
+
+  /** After a member's value: true at ',' (another member follows), false at '}'. */
+  nextMember(): boolean {
+    const c = this.peek();
+    this.pos++;
+    if (c === COMMA) return true;
+    if (c !== RBRACE) this.fail('expected "," or "}"', this.pos - 1);
+    return false;
+  }
+
   string(): string {
     this.expect(QUOTE, 'a string');
     const b = this.bytes;
