@@ -17,14 +17,13 @@
  * Errors are plain text that says what was wrong.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import type { Plugin } from 'graphql-yoga';
 import { createContext } from '../../schema/context';
 import { RENDERS_PREFIX, RENDERS_SUFFIX, rowOfGlobalId } from '../../schema/render';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
 import type { ReferStore } from '../core/store';
-import { imagePath, RENDER_MODES, renderRef, type RenderMode } from '../render';
+import { fileIdentity, imagePath, RENDER_MODES, renderRef, type RenderMode } from '../render';
 import { bodyResponse, decodeIdSegment, etagMatches, refuseMethod, type Responses, textResponse } from './responses';
 
 /** Part of the ETag: bump when the drawing of renders changes. */
@@ -51,16 +50,6 @@ function renderParams(query: URLSearchParams): Params {
     return { error: `maxSize must be a whole number of pixels, at least 1, got ${JSON.stringify(sizes[0])}` };
   }
   return { mode: mode as RenderMode, maxSize };
-}
-
-/** Device, inode, size and time of the image file; undefined when there is none. */
-function fileIdentity(path: string): string | undefined {
-  try {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    return stat?.isFile() ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}` : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Everything a render is drawn from, hashed, so that a 304 costs no drawing; and whether the image file is there. */

@@ -65,7 +65,7 @@ export function imageFileExists(path: string): boolean {
 }
 
 /** Device, inode, size and time of a regular file; undefined for anything else or an error. */
-function fileIdentity(path: string): string | undefined {
+export function fileIdentity(path: string): string | undefined {
   try {
     const stat = statSync(path, { throwIfNoEntry: false });
     return stat?.isFile() ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}` : undefined;

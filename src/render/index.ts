@@ -2,6 +2,6 @@
 // are drawn on. Pure functions over the store and the mask codec: no HTTP, no GraphQL.
 
 export { annotationPolygons } from './polygons';
-export { decodeImage, imageFileExists, imageFilePath, imageMediaType, imagePath, imagesFolder, readImage, readImageBytes, MAX_PIXELS } from './image-file';
+export { decodeImage, fileIdentity, imageFileExists, imageFilePath, imageMediaType, imagePath, imagesFolder, readImage, readImageBytes, MAX_PIXELS } from './image-file';
 export { downscale, rasterToPng, type Raster, type Rgb } from './raster';
 export { drawRef, renderRef, RENDER_MODES, type Drawing, type Render, type RenderMode, type RenderOptions } from './render-ref';
