@@ -7,6 +7,7 @@ import { SingleBar } from 'cli-progress';
 import { defaultCacheDirOption, defaultDataRoot, parseDatasetList } from './config';
 import { loadCatalog, type Catalog, type LoadOptions, type Logger } from './core/catalog';
 import { DataError } from './core/errors';
+import { maskCache } from './core/masks';
 import { formatWarning } from './core/problems';
 import { DEFAULT_SEED, formatSummary, generateDataRoot } from './sample/generate';
 import { DEFAULT_SERVER_LIMITS, jsonLinesToStdout, startServer } from './server';
@@ -39,11 +40,13 @@ interface ServeFlags extends DataFlags {
   port: number;
   host: string;
   maxPageSize: number;
+  maskCacheMb: number;
   jit: boolean;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
   const started = performance.now();
+  maskCache.maxBytes = flags.maskCacheMb * 2 ** 20;
   const catalog = loadCatalog(loadOptions(flags, jsonLogger));
   if (catalog.stores.size === 0) {
     throw new DataError(`no dataset could be loaded:\n${catalog.failures.map((f) => `  ${f.pair}: ${f.error}`).join('\n')}`);
@@ -111,6 +114,7 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port to listen on; 0 picks a free one (default: $PORT or 4000)', positiveInt, Number(process.env.PORT) || 4000)
     .option('--host <host>', 'interface to bind; 0.0.0.0 serves the network', '127.0.0.1')
     .option('--max-page-size <n>', 'largest `first:` of a connection', positiveInt, DEFAULT_SERVER_LIMITS.maxPageSize)
+    .option('--mask-cache-mb <n>', 'memory for computed masks (least recently used go first)', positiveInt, maskCache.maxBytes / 2 ** 20)
     .option('--no-jit', 'execute with graphql-js instead of compiling queries with graphql-jit')
     .action(serve);
 

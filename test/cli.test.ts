@@ -48,7 +48,7 @@ describe('refer-graphql build-index', () => {
 
 describe('refer-graphql serve', () => {
   it('serves queries, then finishes cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [...CLI, 'serve', '--data-root', join(dir, 'data'), '--cache-dir', join(dir, 'cache'), '--port', '0', '--datasets', 'refcoco/unc'], { cwd: ROOT });
+    const child = spawn(process.execPath, [...CLI, 'serve', '--data-root', join(dir, 'data'), '--cache-dir', join(dir, 'cache'), '--port', '0', '--datasets', 'refcoco/unc', '--mask-cache-mb', '16'], { cwd: ROOT });
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       await queryThenStop(child, exit);
