@@ -17,14 +17,13 @@
  */
 import { createHash } from 'node:crypto';
 import { type Stats, statSync } from 'node:fs';
-import type { Plugin } from 'graphql-yoga';
 import { createContext } from '../../schema/context';
 import { IMAGES_PREFIX, rowOfGlobalId } from '../../schema/render';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
 import type { ReferStore } from '../core/store';
 import { imageMediaType, imagePath, readImageBytes } from '../render';
-import { bodyResponse, decodeIdSegment, etagMatches, refuseMethod, type Responses, textResponse } from './responses';
+import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, textResponse } from './responses';
 
 /** Image files change only when someone replaces them, and the ETag catches that. */
 const CACHE_CONTROL = 'public, max-age=3600';
@@ -74,21 +73,6 @@ async function imageResponse(catalog: Catalog, request: Request, rawId: string, 
 }
 
 /** The route as a Yoga plugin: it answers /images/… itself, and leaves every other path alone. */
-export function useImageRoute(catalog: Catalog): Plugin {
-  return {
-    async onRequest({ url, request, endResponse, fetchAPI }) {
-      if (!url.pathname.startsWith(IMAGES_PREFIX)) return;
-      const refused = refuseMethod(fetchAPI, request, `${IMAGES_PREFIX}…`);
-      if (refused) {
-        endResponse(refused);
-        return;
-      }
-      const rawId = url.pathname.slice(IMAGES_PREFIX.length);
-      if (rawId === '') {
-        endResponse(textResponse(fetchAPI, 404, `no image file at ${url.pathname}: expected ${IMAGES_PREFIX}<global id of an Image>`));
-        return;
-      }
-      endResponse(await imageResponse(catalog, request, rawId, fetchAPI));
-    },
-  };
+export function useImageRoute(catalog: Catalog) {
+  return idRoute(IMAGES_PREFIX, '', 'image file', `${IMAGES_PREFIX}<global id of an Image>`, (rawId, request, _url, fetchAPI) => imageResponse(catalog, request, rawId, fetchAPI));
 }

@@ -12,14 +12,13 @@
  * Errors are plain text that says what was wrong.
  */
 import { createHash } from 'node:crypto';
-import type { Plugin } from 'graphql-yoga';
 import { createContext } from '../../schema/context';
 import { maskOwnerOf, type MaskOwner } from '../../schema/mask';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
 import { annotationMask } from '../core/masks';
 import { maskToPng, rleToString } from '../mask';
-import { bodyResponse, decodeIdSegment, etagMatches, refuseMethod, textResponse as text, type Responses } from './responses';
+import { bodyResponse, decodeIdSegment, etagMatches, idRoute, textResponse as text, type Responses } from './responses';
 
 const PREFIX = '/masks/';
 const SUFFIX = '.png';
@@ -55,21 +54,6 @@ async function maskResponse(catalog: Catalog, request: Request, rawId: string, f
 }
 
 /** The route as a Yoga plugin: it answers /masks/… itself, and leaves every other path alone. */
-export function useMaskRoute(catalog: Catalog): Plugin {
-  return {
-    async onRequest({ url, request, endResponse, fetchAPI }) {
-      if (!url.pathname.startsWith(PREFIX)) return;
-      const refused = refuseMethod(fetchAPI, request, `${PREFIX}…`);
-      if (refused) {
-        endResponse(refused);
-        return;
-      }
-      const path = url.pathname.slice(PREFIX.length);
-      if (!path.endsWith(SUFFIX) || path.length === SUFFIX.length) {
-        endResponse(text(fetchAPI, 404, `no mask at ${url.pathname}: expected ${PREFIX}<global id of a Ref or Annotation>${SUFFIX}`));
-        return;
-      }
-      endResponse(await maskResponse(catalog, request, path.slice(0, -SUFFIX.length), fetchAPI));
-    },
-  };
+export function useMaskRoute(catalog: Catalog) {
+  return idRoute(PREFIX, SUFFIX, 'mask', `${PREFIX}<global id of a Ref or Annotation>${SUFFIX}`, (rawId, request, _url, fetchAPI) => maskResponse(catalog, request, rawId, fetchAPI));
 }

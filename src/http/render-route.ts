@@ -17,14 +17,13 @@
  * Errors are plain text that says what was wrong.
  */
 import { createHash } from 'node:crypto';
-import type { Plugin } from 'graphql-yoga';
 import { createContext } from '../../schema/context';
 import { RENDERS_PREFIX, RENDERS_SUFFIX, rowOfGlobalId } from '../../schema/render';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
 import type { ReferStore } from '../core/store';
 import { fileIdentity, imagePath, RENDER_MODES, renderRef, type RenderMode } from '../render';
-import { bodyResponse, decodeIdSegment, etagMatches, refuseMethod, type Responses, textResponse } from './responses';
+import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, textResponse } from './responses';
 
 /** Part of the ETag: bump when the drawing of renders changes. */
 const RENDER_VERSION = 'render1';
@@ -96,21 +95,6 @@ async function renderResponse(catalog: Catalog, request: Request, rawId: string,
 }
 
 /** The route as a Yoga plugin: it answers /renders/… itself, and leaves every other path alone. */
-export function useRenderRoute(catalog: Catalog): Plugin {
-  return {
-    async onRequest({ url, request, endResponse, fetchAPI }) {
-      if (!url.pathname.startsWith(RENDERS_PREFIX)) return;
-      const refused = refuseMethod(fetchAPI, request, `${RENDERS_PREFIX}…`);
-      if (refused) {
-        endResponse(refused);
-        return;
-      }
-      const path = url.pathname.slice(RENDERS_PREFIX.length);
-      if (!path.endsWith(RENDERS_SUFFIX) || path.length === RENDERS_SUFFIX.length) {
-        endResponse(textResponse(fetchAPI, 404, `no render at ${url.pathname}: expected ${USAGE}`));
-        return;
-      }
-      endResponse(await renderResponse(catalog, request, path.slice(0, -RENDERS_SUFFIX.length), url.searchParams, fetchAPI));
-    },
-  };
+export function useRenderRoute(catalog: Catalog) {
+  return idRoute(RENDERS_PREFIX, RENDERS_SUFFIX, 'render', USAGE, (rawId, request, url, fetchAPI) => renderResponse(catalog, request, rawId, url.searchParams, fetchAPI));
 }

@@ -1,4 +1,5 @@
-/** What the GET routes beside /graphql (renders, images, the explorer) answer with. */
+/** What the GET routes beside /graphql (renders, images, masks, the explorer) answer with. */
+import type { Plugin } from 'graphql-yoga';
 
 export type Responses = { Response: typeof Response };
 
@@ -31,4 +32,35 @@ export function decodeIdSegment(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A GET/HEAD route `<prefix><id><suffix>` as a Yoga plugin: it answers such paths with
+ * `respond(rawId, …)` (the id still URL-encoded), other methods there with 405 and a path
+ * without an id with 404 ("no <what> at <path>: expected <usage>"); every other path is
+ * left alone.
+ */
+export function idRoute(
+  prefix: string,
+  suffix: string,
+  what: string,
+  usage: string,
+  respond: (rawId: string, request: Request, url: URL, fetchAPI: Responses) => Promise<Response>,
+): Plugin {
+  return {
+    async onRequest({ url, request, endResponse, fetchAPI }) {
+      if (!url.pathname.startsWith(prefix)) return;
+      const refused = refuseMethod(fetchAPI, request, `${prefix}…`);
+      if (refused) {
+        endResponse(refused);
+        return;
+      }
+      const path = url.pathname.slice(prefix.length);
+      if (!path.endsWith(suffix) || path.length === suffix.length) {
+        endResponse(textResponse(fetchAPI, 404, `no ${what} at ${url.pathname}: expected ${usage}`));
+        return;
+      }
+      endResponse(await respond(path.slice(0, path.length - suffix.length), request, url, fetchAPI));
+    },
+  };
 }
