@@ -189,7 +189,8 @@ export function loadCatalog(opts: LoadOptions): Catalog {
       opts.onStep?.({ pair, file: label, index: step++, total: steps });
       try {
         if (!existsSync(file)) throw new DataError(`${label} not found under ${dataRoot}`);
-        const fingerprint = fingerprintFile(file, false);
+        // Fingerprints only matter to compiled indexes: without a cache, skip their reads.
+        const fingerprint = cacheDir ? fingerprintFile(file, false) : '';
         const [tables, origin] = compiled<InstancesTables>(opts, cacheDir && join(cacheDir, `${dataset}.instances.idx`), `instances ${dataset}`, fingerprint, () => {
           // Its refs files' compiled indexes depend on this file, so they will be rebuilt too.
           startRefsWorkers(dataset, statSync(file).size);
@@ -213,7 +214,7 @@ export function loadCatalog(opts: LoadOptions): Catalog {
       const label = `${dataset}/${refsFileName(splitBy)}`;
       opts.onStep?.({ pair, file: label, index: step++, total: steps });
       if (!existsSync(file)) throw new DataError(`${label} not found under ${dataRoot}`);
-      const fingerprint = `${fingerprintFile(file, true)}|${instances.fingerprint}`;
+      const fingerprint = cacheDir ? `${fingerprintFile(file, true)}|${instances.fingerprint}` : '';
       const { tables } = instances.index;
       const [refs, origin] = compiled<RefTables>(opts, cacheDir && join(cacheDir, `${dataset}_${splitBy}.refs.idx`), `refs ${pair}`, fingerprint, () => {
         const pending = pendingRefs.get(pair);
