@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from './timing';
 
 const { values } = parseArgs({
   options: {
@@ -32,7 +33,6 @@ function run(mode: string, pairs = values.datasets!): Result & { wallMs: number 
   return { ...(JSON.parse(p.stdout) as Result), wallMs: Math.round(wallMs) };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function series(mode: string, pairs?: string) {
   const results = Array.from({ length: runs }, () => run(mode, pairs));

@@ -20,6 +20,7 @@ import { loadCatalog } from '../src/core/catalog';
 import { computeAnnotationMask, maskCache } from '../src/core/masks';
 import { rleDecode, type Rle } from '../src/mask';
 import { createYogaApp } from '../src/server';
+import { timeRuns, type Timing } from './timing';
 
 const { values } = parseArgs({
   options: {
@@ -31,29 +32,6 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-interface Timing {
-  median: number;
-  best: number;
-}
-
-async function time(fn: () => unknown, before: () => void = () => {}): Promise<Timing> {
-  before();
-  await fn(); // warm-up, not counted
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    before();
-    const t0 = process.hrtime.bigint();
-    await fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return { median: median(ms), best: Math.min(...ms) };
-}
 
 async function main(): Promise<void> {
   const loadAverageBefore = os.loadavg();
@@ -71,17 +49,17 @@ async function main(): Promise<void> {
   const firstMaskMs = performance.now() - t0;
 
   let unions: Rle[] = [];
-  const tUnion = await time(() => {
+  const tUnion = await timeRuns(runs, () => {
     unions = annRows.map((row) => computeAnnotationMask(store, row));
   });
   const pixels = unions.reduce((s, u) => s + u.h * u.w, 0);
   let checksum = 0; // keeps the bitmaps observable, so that no work can be skipped
-  const tDecode = await time(() => {
+  const tDecode = await timeRuns(runs, () => {
     checksum = 0;
     for (const u of unions) checksum += rleDecode(u)[(u.h * u.w) >> 1];
   });
   const scratch = new Uint8Array(Math.max(...unions.map((u) => u.h * u.w)));
-  const tDecodeInto = await time(() => {
+  const tDecodeInto = await timeRuns(runs, () => {
     for (const u of unions) rleDecode(u, 'row', scratch.subarray(0, u.h * u.w));
   });
 
@@ -94,9 +72,9 @@ async function main(): Promise<void> {
   };
   const maskPage = `{ ${DS} { refs(first: 100) { edges { node { mask { counts area } } } } } }`;
   const plainPage = `{ ${DS} { refs(first: 100) { edges { node { refId } } } } }`;
-  const tPageCold = await time(() => post(maskPage), () => maskCache.clear());
-  const tPageWarm = await time(() => post(maskPage));
-  const tPagePlain = await time(() => post(plainPage));
+  const tPageCold = await timeRuns(runs, () => post(maskPage), () => maskCache.clear());
+  const tPageWarm = await timeRuns(runs, () => post(maskPage));
+  const tPagePlain = await timeRuns(runs, () => post(plainPage));
 
   const mb = pixels / 1e6;
   const row = (what: string, t: Timing, rate: string) => `| ${what} | ${t.median.toFixed(1)} | ${t.best.toFixed(1)} | ${rate} |`;

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { rleDecode, rleFromPolygon, rleMerge, rleToString, type Rle } from '../src/mask';
 import { Random } from '../src/sample/random';
+import { timeRuns, type Timing } from './timing';
 
 interface RefPolygons {
   h: number;
@@ -80,28 +81,7 @@ function dataRootRefs(root: string, n: number): RefPolygons[] {
   return Array.from({ length: n }, (_, i) => found[i % found.length]);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-interface Timing {
-  median: number;
-  best: number;
-}
-
-function time(runs: number, fn: () => void): Timing {
-  fn(); // warm-up, not counted
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return { median: median(ms), best: Math.min(...ms) };
-}
-
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const option = (name: string, fallback: number): number => {
     const i = args.indexOf(name);
@@ -113,29 +93,29 @@ function main(): void {
   const refs = root === undefined ? generatedRefs(nRefs) : dataRootRefs(root, nRefs);
 
   let unions: Rle[] = [];
-  const tEncode = time(runs, () => {
+  const tEncode = await timeRuns(runs, () => {
     unions = refs.map((ref) => rleMerge(ref.parts.map((p) => rleFromPolygon(p, ref.h, ref.w))));
   });
   let chars = 0;
-  const tString = time(runs, () => {
+  const tString = await timeRuns(runs, () => {
     chars = 0;
     for (const u of unions) chars += rleToString(u).length;
   });
   const pixels = unions.reduce((s, u) => s + u.h * u.w, 0);
   let checksum = 0;
-  const tDecode = time(runs, () => {
+  const tDecode = await timeRuns(runs, () => {
     checksum = 0;
     for (const u of unions) checksum += rleDecode(u)[(u.h * u.w) >> 1];
   });
   const scratch = new Uint8Array(Math.max(...unions.map((u) => u.h * u.w)));
-  const tDecodeInto = time(runs, () => {
+  const tDecodeInto = await timeRuns(runs, () => {
     for (const u of unions) rleDecode(u, 'row', scratch.subarray(0, u.h * u.w));
   });
-  const tDecodeColumn = time(runs, () => {
+  const tDecodeColumn = await timeRuns(runs, () => {
     for (const u of unions) rleDecode(u, 'column');
   });
   // The floor under "decode to new": fresh zeroed memory for each mask, nothing else.
-  const tAllocate = time(runs, () => {
+  const tAllocate = await timeRuns(runs, () => {
     for (const u of unions) checksum += new Uint8Array(u.h * u.w)[0];
   });
 
@@ -163,4 +143,4 @@ function main(): void {
   console.log(row('(reference: only allocating the new uint8 arrays)', tAllocate, megabytesPerSecond));
 }
 
-main();
+void main();
