@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadCatalog } from '../src/core/catalog';
-import { readInstances } from '../src/core/instances';
-import { readPickle } from '../src/core/pickle';
-import { readRefs } from '../src/core/refs';
-import { InstancesIndex, ReferStore } from '../src/core/store';
+import { readInstances } from '../src/core/read/instances';
+import { readPickle } from '../src/core/read/pickle';
+import { readRefs } from '../src/core/read/refs';
+import { InstancesIndex, ReferStore } from '../src/core/store/store';
 
 const [mode, dataRoot, pairList, cacheDir] = process.argv.slice(2);
 const pairs = pairList.split(',');

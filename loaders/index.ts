@@ -14,8 +14,8 @@ import { relative, resolve } from 'node:path';
 import DataLoader from 'dataloader';
 import type { Catalog } from '../src/core/catalog';
 import { DataError } from '../src/core/errors';
-import { groupMembers, type ReferStore } from '../src/core/store';
-import type { AnnId } from '../src/core/tables';
+import { groupMembers, type ReferStore } from '../src/core/store/store';
+import type { AnnId } from '../src/core/store/tables';
 import { imagePath } from '../src/render';
 
 // src/render's imagePath is the one builder of image paths (it refuses file names that

@@ -4,9 +4,9 @@
  * annotation, loadAnns and the `annotations` connection. The masks module adds
  * `Annotation.mask` with builder.objectFields(Annotation, …).
  */
-import { stringAt } from '../src/core/columns';
+import { stringAt } from '../src/core/store/columns';
 import { annotationRowsOf, filterRefRows, hasRefFilter } from '../src/core/search';
-import type { ReferSegmentation } from '../src/core/store';
+import type { ReferSegmentation } from '../src/core/store/store';
 import { builder } from './builder';
 import { Category } from './category';
 import { Dataset } from './dataset';

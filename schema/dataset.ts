@@ -4,7 +4,7 @@
  * lists of each record type are added to Dataset by that type's file.
  */
 import { datasetCounts, type DatasetCounts } from '../src/core/search';
-import { ReferStore } from '../src/core/store';
+import { ReferStore } from '../src/core/store/store';
 import type { LoadWarning } from '../src/core/problems';
 import type { PairFailure } from '../src/core/catalog';
 import { DataError } from '../src/core/errors';

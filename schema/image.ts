@@ -3,7 +3,7 @@
  * annotations, and whether its file is present under the data root; and the Dataset
  * entry points imageIds (getImgIds), image, loadImages and the `images` connection.
  */
-import { stringAt } from '../src/core/columns';
+import { stringAt } from '../src/core/store/columns';
 import { filterRefRows, hasRefFilter, imageRowsOf } from '../src/core/search';
 import { imageFilePath } from '../loaders';
 import { Annotation } from './annotation';

@@ -13,7 +13,7 @@ import DataLoader from 'dataloader';
 import type { StoreLoaders } from '../loaders';
 import { DataError, NotFoundError } from '../src/core/errors';
 import { annotationMasks } from '../src/core/masks';
-import type { ReferStore } from '../src/core/store';
+import type { ReferStore } from '../src/core/store/store';
 import { maskToPng, packBits, rleArea, rleDecode, rleFromBbox, rleFromCounts, rleFromString, rleIou, rleMerge, rleToBbox, rleToString, type Rle } from '../src/mask';
 import { countsTotal } from '../src/mask/rle';
 import { Annotation } from './annotation';

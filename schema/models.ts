@@ -3,7 +3,7 @@
  * (not plain objects) so that Pothos resolves the Node interface with `instanceof`.
  * A Dataset is the ReferStore itself.
  */
-import type { ReferStore } from '../src/core/store';
+import type { ReferStore } from '../src/core/store/store';
 
 abstract class StoreRow {
   constructor(

@@ -5,7 +5,7 @@
  */
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { DataError, NotFoundError } from '../src/core/errors';
-import type { ReferStore } from '../src/core/store';
+import type { ReferStore } from '../src/core/store/store';
 import type { LoaderName } from '../loaders';
 import type { Context } from './context';
 

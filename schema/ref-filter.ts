@@ -4,7 +4,7 @@
  * not filter.
  */
 import { categoryIdsByName, type RefFilter } from '../src/core/search';
-import type { ReferStore } from '../src/core/store';
+import type { ReferStore } from '../src/core/store/store';
 import { builder } from './builder';
 
 export const refFilterArgs = builder.args((t) => ({

@@ -3,7 +3,7 @@
  * points for refs: refIds (getRefIds), ref, loadRefs, refBox (getRefBox) and the `refs`
  * connection. The masks module adds `Ref.mask` with builder.objectFields(Ref, …).
  */
-import { stringAt } from '../src/core/columns';
+import { stringAt } from '../src/core/store/columns';
 import { filterRefRows, hasRefFilter } from '../src/core/search';
 import { builder } from './builder';
 import { Annotation } from './annotation';

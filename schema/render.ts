@@ -7,7 +7,7 @@
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { DataError, NotFoundError } from '../src/core/errors';
-import type { ReferStore } from '../src/core/store';
+import type { ReferStore } from '../src/core/store/store';
 import type { RenderMode as Mode } from '../src/render';
 import { builder } from './builder';
 import type { Context } from './context';

@@ -2,7 +2,7 @@
  * Sentence: one referring expression (REFER: refer.Sents[sent_id]), and the Dataset
  * entry points `sentence` and the `sentences` connection (text search lives here).
  */
-import { stringAt } from '../src/core/columns';
+import { stringAt } from '../src/core/store/columns';
 import { filterRefRows, sentenceRowsOf } from '../src/core/search';
 import { builder } from './builder';
 import { Dataset } from './dataset';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog } from '../src/core/catalog';
-import { stringAt } from '../src/core/columns';
+import { stringAt } from '../src/core/store/columns';
 import { GOLDEN_DATA, globalId, goldenCatalog, gql, onlyError, testApp } from './api-helpers';
 
 const coco = () => goldenCatalog().get('refcoco', 'unc');

@@ -13,7 +13,7 @@ import {
   splitCounts,
   wordsOf,
 } from '../src/core/search';
-import { SPLIT_ARGUMENTS, type ReferStore } from '../src/core/store';
+import { SPLIT_ARGUMENTS, type ReferStore } from '../src/core/store/store';
 import { goldenCatalog } from './api-helpers';
 
 /** A small seeded generator, so that failures reproduce. */

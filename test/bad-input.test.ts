@@ -6,8 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog } from '../src/core/catalog';
-import { readPickle } from '../src/core/pickle';
-import { readInstances } from '../src/core/instances';
+import { readPickle } from '../src/core/read/pickle';
+import { readInstances } from '../src/core/read/instances';
 
 const GOLDEN = join(__dirname, 'fixtures/golden/data');
 let root: string;

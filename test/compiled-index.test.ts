@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCacheDir, loadCatalog, type LogLevel } from '../src/core/catalog';
-import { FORMAT_VERSION, readCompiledIndex, writeCompiledIndex } from '../src/core/compiled-index';
+import { FORMAT_VERSION, readCompiledIndex, writeCompiledIndex } from '../src/core/read/compiled-index';
 
 const GOLDEN = join(__dirname, 'fixtures/golden/data');
 let root: string;

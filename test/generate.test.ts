@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readPickle, type PickleDict, type PickleValue } from '../src/core/pickle';
+import { readPickle, type PickleDict, type PickleValue } from '../src/core/read/pickle';
 import { rleArea, rleFromString, rleToBbox } from '../src/mask';
 import { generateDataRoot, main, parseArgs, type Summary } from '../src/sample/generate';
 import { normaliseTokens } from '../src/sample/vocabulary';

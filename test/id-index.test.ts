@@ -1,4 +1,4 @@
-import { IdIndex } from '../src/core/id-index';
+import { IdIndex } from '../src/core/store/id-index';
 
 describe('IdIndex', () => {
   it('finds every integer id at its row and nothing else, like a Map', () => {

@@ -1,5 +1,5 @@
 import { DataError } from '../src/core/errors';
-import { FloatPool, JsonScanner } from '../src/core/json-scanner';
+import { FloatPool, JsonScanner } from '../src/core/read/json-scanner';
 
 const parse = (text: string) => {
   const s = new JsonScanner(Buffer.from(text, 'utf8'), 'f.json');

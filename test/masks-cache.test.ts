@@ -2,7 +2,7 @@
 // table and annotation row; and masks are computed only when asked for, never on load.
 
 import { annotationMask, MaskCache, maskCache } from '../src/core/masks';
-import type { SegmentationTable } from '../src/core/tables';
+import type { SegmentationTable } from '../src/core/store/tables';
 import { goldenCatalog, gql, testApp } from './api-helpers';
 
 const catalog = goldenCatalog();

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { loadCatalog } from '../src/core/catalog';
 import { DataError } from '../src/core/errors';
 import { annotationMask, annotationMasks, annotationParts, MaskCache } from '../src/core/masks';
-import type { ReferStore } from '../src/core/store';
+import type { ReferStore } from '../src/core/store/store';
 import { rleArea, rleDecode, rleEncode, rleFromBbox, rleFromPolygon, rleMerge, rleToBbox, rleToString } from '../src/mask';
 import { writePickle } from '../src/sample/pickle-writer';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readPickle, type PickleValue } from '../src/core/pickle';
+import { readPickle, type PickleValue } from '../src/core/read/pickle';
 import { PICKLE_FLAVOURS, PickleFloat, PickleText, writePickle, type Picklable, type PickleFlavour } from '../src/sample/pickle-writer';
 
 const GOLDEN = join(__dirname, 'fixtures/golden/data');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../src/core/errors';
-import { readPickle } from '../src/core/pickle';
+import { readPickle } from '../src/core/read/pickle';
 
 const DATA = join(__dirname, 'fixtures/golden/data');
 const bytes = (...parts: (string | number[])[]) =>

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { loadCatalog, type Catalog } from '../src/core/catalog';
-import type { ReferStore } from '../src/core/store';
+import type { ReferStore } from '../src/core/store/store';
 import { rleDecode, rleFromPolygon, rleFromString, rleMerge } from '../src/mask';
 
 const ROOT = join(__dirname, '..');

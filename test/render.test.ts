@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog, type Catalog } from '../src/core/catalog';
 import { DataError } from '../src/core/errors';
-import { groupMembers, type ReferStore } from '../src/core/store';
+import { groupMembers, type ReferStore } from '../src/core/store/store';
 import { rleDecode, rleFromPolygon, rleFromString, rleMerge } from '../src/mask';
 import { downscale, drawRef, imageFilePath, imageMediaType, imagePath, imagesFolder, readImage, type Raster, type RenderMode } from '../src/render';
 

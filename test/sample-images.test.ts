@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { loadCatalog, type Catalog } from '../src/core/catalog';
-import { groupMembers } from '../src/core/store';
+import { groupMembers } from '../src/core/store/store';
 import { rleDecode } from '../src/mask';
 import { annotationMask } from '../src/core/masks';
 import { imagePath } from '../src/render';

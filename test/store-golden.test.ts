@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog, type Catalog } from '../src/core/catalog';
 import { DataError, NotFoundError } from '../src/core/errors';
-import type { ReferStore } from '../src/core/store';
+import type { ReferStore } from '../src/core/store/store';
 
 const GOLDEN = join(__dirname, 'fixtures/golden');
 

@@ -7,14 +7,14 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fingerprintFile, readCompiledIndex, writeCompiledIndex } from './compiled-index';
+import { fingerprintFile, readCompiledIndex, writeCompiledIndex } from './read/compiled-index';
 import { DataError, NotFoundError } from './errors';
-import { readInstances } from './instances';
+import { readInstances } from './read/instances';
 import { formatWarning, type LoadWarning } from './problems';
-import { joinRefs, parseRefs } from './refs';
-import { parseRefsInWorker, WORKER_MIN_INSTANCES_BYTES, type PendingRefs } from './refs-in-worker';
-import { InstancesIndex, ReferStore } from './store';
-import type { InstancesTables, RefTables } from './tables';
+import { joinRefs, parseRefs } from './read/refs';
+import { parseRefsInWorker, WORKER_MIN_INSTANCES_BYTES, type PendingRefs } from './read/refs-in-worker';
+import { InstancesIndex, ReferStore } from './store/store';
+import type { InstancesTables, RefTables } from './store/tables';
 
 /** Every published dataset and its splitBys. */
 export const KNOWN_PAIRS: Record<string, string[]> = {

@@ -11,3 +11,12 @@ export class DataError extends Error {
 export class NotFoundError extends DataError {
   override name = 'NotFoundError';
 }
+
+/**
+ * A lazily read section of a compiled index no longer belongs to the build the rest of
+ * the loaded index came from (the cache was rewritten under a running server). The
+ * request that hit it fails with this error; the pair must be reloaded as a whole.
+ */
+export class StaleIndexError extends DataError {
+  override name = 'StaleIndexError';
+}

@@ -10,10 +10,10 @@
  */
 import { rleFromBbox, rleFromCounts, rleFromPolygon, rleFromString, rleMerge, type Rle } from '../mask';
 import { countsTotal } from '../mask/rle';
-import { stringAt } from './columns';
+import { stringAt } from './store/columns';
 import { DataError } from './errors';
-import type { ReferStore } from './store';
-import type { InstancesTables } from './tables';
+import type { ReferStore } from './store/store';
+import type { InstancesTables } from './store/tables';
 
 /** Bytes charged per entry on top of its counts: the Map slot, the Rle and its typed array. */
 const ENTRY_OVERHEAD = 160;

@@ -5,9 +5,9 @@
  * never change once loaded), so a server that is never asked a text query never pays
  * for the word index.
  */
-import { stringAt } from './columns';
+import { stringAt } from './store/columns';
 import { NotFoundError } from './errors';
-import { allOf, groupMembers, type ReferStore, type RefQuery } from './store';
+import { allOf, groupMembers, type ReferStore, type RefQuery } from './store/store';
 
 /** Lower-case words (letters and digits, any script): the unit of text search. */
 export function wordsOf(text: string): string[] {

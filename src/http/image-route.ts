@@ -21,7 +21,7 @@ import { createContext } from '../../schema/context';
 import { IMAGES_PREFIX, rowOfGlobalId } from '../../schema/render';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
-import type { ReferStore } from '../core/store';
+import type { ReferStore } from '../core/store/store';
 import { imageMediaType, imagePath, readImageBytes } from '../render';
 import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, textResponse } from './responses';
 

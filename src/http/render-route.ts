@@ -21,7 +21,7 @@ import { createContext } from '../../schema/context';
 import { RENDERS_PREFIX, RENDERS_SUFFIX, rowOfGlobalId } from '../../schema/render';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
-import type { ReferStore } from '../core/store';
+import type { ReferStore } from '../core/store/store';
 import { fileIdentity, imagePath, RENDER_MODES, renderRef, type RenderMode } from '../render';
 import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, textResponse } from './responses';
 

@@ -4,9 +4,9 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import * as jpeg from 'jpeg-js';
-import { stringAt } from '../core/columns';
+import { stringAt } from '../core/store/columns';
 import { DataError } from '../core/errors';
-import type { ReferStore } from '../core/store';
+import type { ReferStore } from '../core/store/store';
 import { loadFastPng, type Raster } from './raster';
 
 /** Pictures larger than this are refused before decoding (a decompression bomb). */

@@ -1,6 +1,6 @@
 // An annotation's polygons, for drawing their outlines (its mask comes from core/masks).
 
-import type { InstancesTables } from '../core/tables';
+import type { InstancesTables } from '../core/store/tables';
 
 /** The polygons of annotation row `annRow` as flat [x1, y1, x2, y2, …] lists (RLE parts have none). */
 export function annotationPolygons(tables: InstancesTables, annRow: number): Float64Array[] {

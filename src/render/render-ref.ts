@@ -3,7 +3,7 @@
 // file is missing (most users have the annotations, not the 13 GB of images).
 
 import { DataError } from '../core/errors';
-import type { ReferStore } from '../core/store';
+import type { ReferStore } from '../core/store/store';
 import { rleDecode } from '../mask';
 import { annotationMask } from '../core/masks';
 import { annotationPolygons } from './polygons';

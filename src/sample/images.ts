@@ -8,9 +8,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as jpeg from 'jpeg-js';
-import { stringAt } from '../core/columns';
-import { readInstances } from '../core/instances';
-import type { InstancesTables } from '../core/tables';
+import { stringAt } from '../core/store/columns';
+import { readInstances } from '../core/read/instances';
+import type { InstancesTables } from '../core/store/tables';
 import { rleDecode } from '../mask';
 import { segmentationMask } from '../core/masks';
 import { imageFilePath } from '../render/image-file';

@@ -18,7 +18,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rena
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
-import { DataError } from './errors';
+import { DataError } from '../errors';
 
 /** Bump when the tables' shape or a reader's output changes: old caches are rebuilt. */
 export const FORMAT_VERSION = 2;

@@ -9,7 +9,7 @@
  * IEEE division rounds correctly — the same double that JSON.parse gives; any other
  * number goes through Number().
  */
-import { DataError } from './errors';
+import { DataError } from '../errors';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

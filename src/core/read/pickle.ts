@@ -8,7 +8,7 @@
  * or call code, so a data file from the internet can never run anything.
  */
 import { isUtf8 } from 'node:buffer';
-import { DataError } from './errors';
+import { DataError } from '../errors';
 
 export type PickleValue =
   | null

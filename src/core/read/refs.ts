@@ -6,12 +6,12 @@
  * Two steps, so that the first can run in a worker thread while instances.json is read:
  * parseRefs needs only the pickle; joinRefs resolves ids to rows of the instances.
  */
-import { stringAt, stringColumn } from './columns';
-import { DataError } from './errors';
+import { stringAt, stringColumn } from '../store/columns';
+import { DataError } from '../errors';
 import { readPickle, type PickleDict, type PickleValue } from './pickle';
-import { Problems } from './problems';
-import type { LoadWarning } from './problems';
-import type { AnnId, RefTables } from './tables';
+import { Problems } from '../problems';
+import type { LoadWarning } from '../problems';
+import type { AnnId, RefTables } from '../store/tables';
 
 export interface RefJoin {
   annRow(id: AnnId): number | undefined;

@@ -6,7 +6,7 @@
  * Optional text columns hold '' where a record lacks the field.
  */
 import type { StringColumn } from './columns';
-import type { LoadWarning } from './problems';
+import type { LoadWarning } from '../problems';
 
 /** An annotation id: a number in COCO, a string such as "23896_6" in RefClef. */
 export type AnnId = number | string;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { DataError } from './errors';
+import { DataError } from '../errors';
 import { parseRefs, type ParsedRefs } from './refs';
 
 /** Below this size of instances.json a worker's start-up costs more than it saves. */

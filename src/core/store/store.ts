@@ -7,9 +7,9 @@
  * of GraphQL; rows (array positions) are its currency, ids are what users pass.
  */
 import { stringAt, type StringColumn } from './columns';
-import { DataError, NotFoundError } from './errors';
+import { DataError, NotFoundError } from '../errors';
 import { IdIndex } from './id-index';
-import type { LoadWarning } from './problems';
+import type { LoadWarning } from '../problems';
 import type { AnnId, InstancesTables, RefTables } from './tables';
 
 /** Rows grouped by a key row: members of group g are rows[start[g] .. start[g+1]]. */

@@ -4,12 +4,12 @@
  * lacks the images/annotations/categories lists is an error. Annotations are streamed:
  * their polygons go straight from the file's bytes into one Float64Array.
  */
-import { stringAt, stringColumn } from './columns';
-import { DataError } from './errors';
-import { IdIndex } from './id-index';
+import { stringAt, stringColumn } from '../store/columns';
+import { DataError } from '../errors';
+import { IdIndex } from '../store/id-index';
 import { FloatPool, JsonScanner, type Json } from './json-scanner';
-import { Problems } from './problems';
-import type { AnnotationTable, CategoryTable, ImageTable, InstancesTables, SegmentationTable } from './tables';
+import { Problems } from '../problems';
+import type { AnnotationTable, CategoryTable, ImageTable, InstancesTables, SegmentationTable } from '../store/tables';
 
 type JsonObject = { [key: string]: Json };
 

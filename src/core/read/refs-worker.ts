@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { DataError } from './errors';
+import { DataError } from '../errors';
 import { parseRefs } from './refs';
 
 const { path, label, signal, port } = workerData as { path: string; label: string; signal: Int32Array; port: MessagePort };
