@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../src/core/catalog';
-import { computeAnnotationMask, maskCache } from '../src/core/masks';
+import { computeAnnotationMask, MaskCache } from '../src/core/masks';
 import { rleDecode, type Rle } from '../src/mask';
 import { createYogaApp } from '../src/server';
 import { timeRuns, type Timing } from './timing';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const origin = catalog.origins.get(values.pair!);
   const store = catalog.get(...(values.pair!.split('/') as [string, string]));
   const n = Math.min(Number(values.refs), store.refCount);
-  const annRows = Array.from({ length: n }, (_, r) => store.refs.annRow[r]);
+  const annRows = Array.from({ length: n }, (_, r) => store.referredAnnotation(r));
 
   // The first mask reads the lazily loaded polygon coordinates: timed apart.
   t0 = performance.now();
@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     for (const u of unions) rleDecode(u, 'row', scratch.subarray(0, u.h * u.w));
   });
 
-  const yoga = createYogaApp(catalog, { log: false });
+  const maskCache = new MaskCache();
+  const yoga = createYogaApp(catalog, { log: false, masks: maskCache });
   const DS = `dataset(name: "${store.dataset}", splitBy: "${store.splitBy}")`;
   const post = async (query: string) => {
     const response = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });

@@ -1,71 +1,59 @@
 /**
  * Per-request DataLoaders over the stores: every relation of the graph (image → refs,
- * ref → sentences, ref → category, …) and every id lookup goes through one of these, so
- * a query over N images costs one batch call per relation level instead of N calls.
+ * ref → sentences, ref → category, …), every id lookup and every mask goes through one
+ * of these, so a query over N images costs one batch call per relation level instead of
+ * N calls. Each answer is one store method call (or, for masks, one call of the mask
+ * module with the app's cache).
  *
  * One RequestLoaders per request: DataLoader caches per instance, and a cache that
  * outlived the request would only hold rows that never change anyway — the point of a
  * fresh one is that its batches line up with one query's execution levels. Batch
- * functions answer with rows (array positions in the store), never GraphQL objects:
- * this layer knows the store, not the schema.
+ * functions answer with rows (array positions in the store) or masks, never GraphQL
+ * objects: this layer knows the store, not the schema.
  */
 import { stat } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
 import DataLoader from 'dataloader';
 import type { Catalog } from '../src/core/catalog';
 import { DataError } from '../src/core/errors';
-import { groupMembers, type ReferStore } from '../src/core/store/store';
+import { imagePath } from '../src/core/layout';
+import { annotationMasks, type MaskCache } from '../src/core/masks';
+import type { ReferStore } from '../src/core/store/store';
 import type { AnnId } from '../src/core/store/tables';
-import { imagePath } from '../src/render';
-
-// src/render's imagePath is the one builder of image paths (it refuses file names that
-// would leave the images folder); under a stand-in root it gives the relative path.
-const ANY_ROOT = resolve('/');
-
-/** Where an image file of a dataset lives under the data root (REFER's layout). */
-export function imageFilePath(store: ReferStore, imageRow: number): string {
-  return relative(ANY_ROOT, imagePath(store, imageRow, ANY_ROOT));
-}
-
-function categoryRowOf(store: ReferStore, categoryId: number): number {
-  const row = store.instances.categoryRowById.get(categoryId);
-  // The readers drop records whose category is unknown, so this means a broken index.
-  if (row === undefined) throw new DataError(`${store.name}: category ${categoryId} is referenced but not defined in instances.json`);
-  return row;
-}
+import type { Rle } from '../src/mask';
 
 /**
- * What each loader answers for one key, computed from the store's indexes. All are
- * synchronous lookups except `fileExists`; a thrown error becomes that key's error.
+ * What each loader answers for one key, from the store. All are synchronous lookups; a
+ * thrown error becomes that key's error.
  */
 const relations = {
   refById: (s: ReferStore, refId: number) => s.refRow(refId),
   sentenceById: (s: ReferStore, sentId: number) => s.sentRow(sentId),
   imageById: (s: ReferStore, imageId: number) => s.imageRow(imageId),
-  annotationById: (s: ReferStore, annId: AnnId) => s.annRow(annId),
+  annotationById: (s: ReferStore, annId: AnnId) => s.annotationRow(annId),
   categoryById: (s: ReferStore, categoryId: number) => s.categoryRow(categoryId),
 
-  refsOfImage: (s: ReferStore, imageRow: number): ArrayLike<number> => groupMembers(s.refsByImage, imageRow),
-  annotationsOfImage: (s: ReferStore, imageRow: number): ArrayLike<number> => groupMembers(s.instances.annsByImage, imageRow),
-  refsOfAnnotation: (s: ReferStore, annRow: number): ArrayLike<number> => groupMembers(s.refsByAnn, annRow),
-  refsOfCategory: (s: ReferStore, categoryRow: number): ArrayLike<number> => groupMembers(s.refsByCategory, categoryRow),
-  sentencesOfRef: (s: ReferStore, refRow: number): ArrayLike<number> => {
-    const rows: number[] = [];
-    for (let i = s.refs.sentStart[refRow]; i < s.refs.sentStart[refRow + 1]; i++) rows.push(i);
-    return rows;
-  },
-  imageOfRef: (s: ReferStore, refRow: number) => s.refs.imageRow[refRow],
-  annotationOfRef: (s: ReferStore, refRow: number) => s.refs.annRow[refRow],
-  categoryOfRef: (s: ReferStore, refRow: number) => categoryRowOf(s, s.refs.categoryId[refRow]),
-  refOfSentence: (s: ReferStore, sentRow: number) => s.refOfSentence[sentRow],
-  imageOfAnnotation: (s: ReferStore, annRow: number) => s.instances.tables.annotations.imageRow[annRow],
-  categoryOfAnnotation: (s: ReferStore, annRow: number) => categoryRowOf(s, s.instances.tables.annotations.categoryId[annRow]),
+  refsOfImage: (s: ReferStore, imageRow: number): ArrayLike<number> => s.refsOfImage(imageRow),
+  annotationsOfImage: (s: ReferStore, imageRow: number): ArrayLike<number> => s.annotationsOfImage(imageRow),
+  refsOfAnnotation: (s: ReferStore, annotationRow: number): ArrayLike<number> => s.refsOfAnnotation(annotationRow),
+  refsOfCategory: (s: ReferStore, categoryRow: number): ArrayLike<number> => s.refsOfCategory(categoryRow),
+  sentencesOfRef: (s: ReferStore, refRow: number): ArrayLike<number> => s.sentencesOfRef(refRow),
+  imageOfRef: (s: ReferStore, refRow: number) => s.imageOfRef(refRow),
+  annotationOfRef: (s: ReferStore, refRow: number) => s.referredAnnotation(refRow),
+  categoryOfRef: (s: ReferStore, refRow: number) => s.categoryOfRef(refRow),
+  refOfSentence: (s: ReferStore, sentRow: number) => s.refOfSentenceRow(sentRow),
+  imageOfAnnotation: (s: ReferStore, annotationRow: number) => s.imageOfAnnotation(annotationRow),
+  categoryOfAnnotation: (s: ReferStore, annotationRow: number) => s.categoryOfAnnotation(annotationRow),
 };
 
 type Relations = typeof relations;
-export type LoaderName = keyof Relations | 'fileExists';
-type KeyOf<N extends LoaderName> = N extends keyof Relations ? Parameters<Relations[N]>[1] : number;
-type ValueOf<N extends LoaderName> = N extends keyof Relations ? ReturnType<Relations[N]> : boolean;
+/** Loaders whose batch is not a per-key store lookup: file checks and masks. */
+interface BatchedLoaders {
+  fileExists: [imageRow: number, exists: boolean];
+  maskOfAnnotation: [annotationRow: number, mask: Rle];
+}
+export type LoaderName = keyof Relations | keyof BatchedLoaders;
+type KeyOf<N extends LoaderName> = N extends keyof Relations ? Parameters<Relations[N]>[1] : N extends keyof BatchedLoaders ? BatchedLoaders[N][0] : never;
+type ValueOf<N extends LoaderName> = N extends keyof Relations ? ReturnType<Relations[N]> : N extends keyof BatchedLoaders ? BatchedLoaders[N][1] : never;
 
 /** Observes batch calls, e.g. to prove batching in tests or count it in the bench. */
 export type BatchObserver = (loader: LoaderName, store: string, keys: number) => void;
@@ -91,14 +79,20 @@ export class BatchCounter {
   }
 }
 
+/** What the loaders of a request share with the app: the data root and the mask cache. */
+export interface LoaderEnvironment {
+  dataRoot: string;
+  masks: MaskCache;
+  observe?: BatchObserver;
+}
+
 /** The loaders of one request for one store, created on first use. */
 export class StoreLoaders {
   private readonly loaders = new Map<LoaderName, DataLoader<unknown, unknown>>();
 
   constructor(
     readonly store: ReferStore,
-    private readonly dataRoot: string,
-    private readonly observe?: BatchObserver,
+    private readonly env: LoaderEnvironment,
   ) {}
 
   load<N extends LoaderName>(name: N, key: KeyOf<N>): Promise<ValueOf<N>> {
@@ -120,8 +114,9 @@ export class StoreLoaders {
   }
 
   private async batch(name: LoaderName, keys: readonly unknown[]): Promise<unknown[]> {
-    this.observe?.(name, this.store.name, keys.length);
+    this.env.observe?.(name, this.store.name, keys.length);
     if (name === 'fileExists') return Promise.all(keys.map((row) => this.fileExists(row as number)));
+    if (name === 'maskOfAnnotation') return annotationMasks(this.store, keys as number[], this.env.masks);
     const answer = relations[name] as (s: ReferStore, key: unknown) => unknown;
     return keys.map((key) => {
       try {
@@ -135,7 +130,7 @@ export class StoreLoaders {
   private async fileExists(imageRow: number): Promise<boolean> {
     let path: string;
     try {
-      path = imagePath(this.store, imageRow, this.dataRoot);
+      path = imagePath(this.store, imageRow, this.env.dataRoot);
     } catch (e) {
       // A file_name that would leave the images folder names no file we would open.
       if (e instanceof DataError) return false;
@@ -151,16 +146,16 @@ export class StoreLoaders {
 /** All loaders of one request. */
 export class RequestLoaders {
   private readonly byStore = new Map<ReferStore, StoreLoaders>();
+  private readonly env: LoaderEnvironment;
 
-  constructor(
-    readonly catalog: Catalog,
-    private readonly observe?: BatchObserver,
-  ) {}
+  constructor(catalog: Catalog, masks: MaskCache, observe?: BatchObserver) {
+    this.env = { dataRoot: catalog.dataRoot, masks, observe };
+  }
 
   of(store: ReferStore): StoreLoaders {
     let loaders = this.byStore.get(store);
     if (!loaders) {
-      loaders = new StoreLoaders(store, this.catalog.dataRoot, this.observe);
+      loaders = new StoreLoaders(store, this.env);
       this.byStore.set(store, loaders);
     }
     return loaders;

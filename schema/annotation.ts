@@ -4,17 +4,13 @@
  * annotation, loadAnns and the `annotations` connection. The masks module adds
  * `Annotation.mask` with builder.objectFields(Annotation, …).
  */
-import { stringAt } from '../src/core/store/columns';
-import { annotationRowsOf, filterRefRows, hasRefFilter } from '../src/core/search';
+import { annotationRowsOf, filterRefRows, hasRefFilter } from '../src/core/query/filters';
 import type { ReferSegmentation } from '../src/core/store/store';
 import { builder } from './builder';
-import { Category } from './category';
-import { Dataset } from './dataset';
-import { Image } from './image';
 import { AnnotationRow, CategoryRow, ImageRow, RefRow, rowsAs } from './models';
-import { loadNodesById, nodeKey } from './node';
+import { rowNode } from './node';
+import { Annotation, Category, Dataset, Image, Ref } from './objects';
 import { connectionComplexity, pageOf } from './pagination';
-import { Ref } from './ref';
 import { refFilterArgs, refFilterOf } from './ref-filter';
 
 type RleDict = { counts: string | number[]; size: [number, number] };
@@ -69,28 +65,17 @@ const Segmentation = builder.unionType('Segmentation', {
   description: 'The segmentation field of instances.json, typed: polygons or RLE.',
 });
 
-export const Annotation = builder.objectRef<AnnotationRow>('Annotation');
-
 builder.node(Annotation, {
-  isTypeOf: (value) => value instanceof AnnotationRow,
+  ...rowNode(AnnotationRow, 'annotationById', (store, row) => store.annId(row)),
   description: 'An object of instances.json (REFER: refer.Anns[ann_id]); every object of an image, referred or not.',
-  id: { resolve: (a) => nodeKey(a.store, a.store.instances.annId(a.row)) },
-  loadMany: (keys, ctx) => loadNodesById(ctx, keys, 'annotationById', AnnotationRow),
   fields: (t) => ({
-    annId: t.id({ description: 'id: a number in COCO, a string such as "23896_6" in RefClef.', resolve: (a) => String(a.store.instances.annId(a.row)) }),
-    imageId: t.int({ resolve: (a) => a.store.instances.tables.images.id[a.store.instances.tables.annotations.imageRow[a.row]] }),
-    categoryId: t.int({ resolve: (a) => a.store.instances.tables.annotations.categoryId[a.row] }),
+    annId: t.id({ description: 'id: a number in COCO, a string such as "23896_6" in RefClef.', resolve: (a) => String(a.store.annId(a.row)) }),
+    imageId: t.int({ resolve: (a) => a.store.imageId(a.store.imageOfAnnotation(a.row)) }),
+    categoryId: t.int({ resolve: (a) => a.store.annCategoryId(a.row) }),
     bbox: t.floatList({ description: '[x, y, w, h]', resolve: (a) => a.store.annBbox(a.row) }),
-    area: t.float({ resolve: (a) => a.store.instances.tables.annotations.area[a.row] }),
-    iscrowd: t.int({ nullable: true, description: '0 or 1; null in RefClef, which has no iscrowd field.', resolve: (a) => a.store.instances.tables.annotations.iscrowd?.[a.row] ?? null }),
-    maskName: t.string({
-      nullable: true,
-      description: "RefClef's mask file name (mask_name).",
-      resolve: (a) => {
-        const column = a.store.instances.tables.annotations.maskName;
-        return column ? stringAt(column, a.row) || null : null;
-      },
-    }),
+    area: t.float({ resolve: (a) => a.store.annArea(a.row) }),
+    iscrowd: t.int({ nullable: true, description: '0 or 1; null in RefClef, which has no iscrowd field.', resolve: (a) => a.store.annIscrowd(a.row) ?? null }),
+    maskName: t.string({ nullable: true, description: "RefClef's mask file name (mask_name).", resolve: (a) => a.store.annMaskName(a.row) ?? null }),
     segmentation: t.field({ type: Segmentation, complexity: 2, resolve: (a) => segmentationModel(a.store.segmentationAt(a.row)) }),
     image: t.field({ type: Image, resolve: async (a, _args, ctx) => new ImageRow(a.store, await ctx.loaders.of(a.store).load('imageOfAnnotation', a.row)) }),
     category: t.field({
@@ -111,7 +96,7 @@ builder.objectFields(Dataset, (t) => ({
     nullable: true,
     description: 'getAnnIds(image_ids, cat_ids, ref_ids): annotation ids in file order (image by image with imageIds). Unlike REFER, refIds is not ignored.',
     args: { imageIds: t.arg.intList(), catIds: t.arg.intList(), refIds: t.arg.intList() },
-    resolve: (store, a) => store.annRows({ imageIds: a.imageIds ?? [], catIds: a.catIds ?? [], refIds: a.refIds ?? [] }).map((r) => String(store.instances.annId(r))),
+    resolve: (store, a) => store.annotationRows({ imageIds: a.imageIds ?? [], catIds: a.catIds ?? [], refIds: a.refIds ?? [] }).map((r) => String(store.annId(r))),
   }),
   annotation: t.field({
     type: Annotation,
@@ -138,7 +123,7 @@ builder.objectFields(Dataset, (t) => ({
     complexity: connectionComplexity,
     resolve: (store, args, ctx) => {
       const f = refFilterOf(store, args);
-      let rows = store.annRows({ imageIds: f.imageIds, catIds: f.catIds });
+      let rows = store.annotationRows({ imageIds: f.imageIds, catIds: f.catIds });
       if (hasRefFilter({ split: f.split, text: f.text })) {
         const referred = new Set(annotationRowsOf(store, filterRefRows(store, f)));
         rows = rows.filter((row) => referred.has(row));

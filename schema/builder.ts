@@ -1,6 +1,7 @@
 /**
- * The schema builder: context type, plugins and their settings. Types live one per file
- * beside this one; index.ts assembles them.
+ * The schema builder: context type, plugins and their settings, nothing else. Object
+ * refs are declared in objects.ts, types live one per file beside this one; index.ts
+ * assembles them.
  *
  * Cost estimate (complexity plugin): every field costs 1; what a list field selects is
  * multiplied by the list's expected length — a connection by its `first`/`last` (or the
@@ -13,7 +14,7 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import RelayPlugin from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { Context } from './context';
-import { checkNodeType } from './node';
+import { checkNodeType } from '../src/ids';
 
 export const builder = new SchemaBuilder<{
   Context: Context;

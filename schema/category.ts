@@ -2,13 +2,13 @@
  * Category: a COCO category (REFER: refer.Cats) with its refs and counts, and the
  * Dataset entry points categoryIds (getCatIds), categories, category, loadCategories.
  */
-import { allRows, categoryCounts, type CategoryCounts, narrowRefRows } from '../src/core/search';
+import { allRows, narrowRefRows } from '../src/core/query/filters';
+import { categoryCounts, type CategoryCounts } from '../src/core/query/statistics';
 import { builder } from './builder';
-import { Dataset } from './dataset';
 import { CategoryRow, RefRow, rowsAs } from './models';
-import { loadNodesById, nodeKey } from './node';
+import { rowNode } from './node';
+import { Category, Dataset, Ref } from './objects';
 import { connectionComplexity, pageOf } from './pagination';
-import { Ref } from './ref';
 import { refFilterArgs, refFilterOf } from './ref-filter';
 
 const CategoryCountsRef = builder.objectRef<CategoryCounts>('CategoryCounts').implement({
@@ -21,17 +21,13 @@ const CategoryCountsRef = builder.objectRef<CategoryCounts>('CategoryCounts').im
 
 const { categoryIds: _ids, categoryNames: _names, ...categoryRefFilterArgs } = refFilterArgs;
 
-export const Category = builder.objectRef<CategoryRow>('Category');
-
 builder.node(Category, {
-  isTypeOf: (value) => value instanceof CategoryRow,
+  ...rowNode(CategoryRow, 'categoryById', (store, row) => store.categoryId(row)),
   description: 'An object category (REFER: refer.Cats); COCO ids run 1..90 with gaps.',
-  id: { resolve: (c) => nodeKey(c.store, c.store.instances.tables.categories.id[c.row]) },
-  loadMany: (keys, ctx) => loadNodesById(ctx, keys, 'categoryById', CategoryRow),
   fields: (t) => ({
-    categoryId: t.int({ description: 'id', resolve: (c) => c.store.instances.tables.categories.id[c.row] }),
-    name: t.string({ resolve: (c) => c.store.instances.tables.categories.name[c.row] }),
-    supercategory: t.string({ resolve: (c) => c.store.instances.tables.categories.supercategory[c.row] }),
+    categoryId: t.int({ description: 'id', resolve: (c) => c.store.categoryId(c.row) }),
+    name: t.string({ resolve: (c) => c.store.categoryAt(c.row).name }),
+    supercategory: t.string({ resolve: (c) => c.store.categoryAt(c.row).supercategory }),
     counts: t.field({ type: CategoryCountsRef, resolve: (c) => categoryCounts(c.store)[c.row] }),
     refs: t.connection({
       type: Ref,
@@ -53,7 +49,7 @@ builder.objectFields(Dataset, (t) => ({
     type: [Category],
     description: 'Every category, in file order.',
     complexity: { field: 1, multiplier: 90 },
-    resolve: (store) => rowsAs(CategoryRow, store, allRows(store.instances.tables.categories.id.length)),
+    resolve: (store) => rowsAs(CategoryRow, store, allRows(store.categoryCount)),
   }),
   category: t.field({
     type: Category,

@@ -4,6 +4,7 @@
  */
 import { type BatchObserver, RequestLoaders } from '../loaders';
 import type { Catalog } from '../src/core/catalog';
+import type { MaskCache } from '../src/core/masks';
 
 export interface Limits {
   /** Largest `first`/`last` a connection accepts; larger asks are an error, not clamped. */
@@ -22,7 +23,17 @@ export interface Context {
   limits: Limits;
 }
 
-/** A request's context; `limits` is shared by all requests (complete it once, not per request). */
-export function createContext(catalog: Catalog, limits: Limits = DEFAULT_LIMITS, observe?: BatchObserver): Context {
-  return { catalog, loaders: new RequestLoaders(catalog, observe), limits };
+/** What the app (src/server.ts) owns and every request shares. */
+export interface AppState {
+  catalog: Catalog;
+  /** Computed masks, kept across requests within the cache's budget. */
+  masks: MaskCache;
+  /** Shared by all requests: complete it once, not per request. */
+  limits: Limits;
+  observe?: BatchObserver;
+}
+
+/** A request's context, over what the app shares. */
+export function createContext(app: AppState): Context {
+  return { catalog: app.catalog, loaders: new RequestLoaders(app.catalog, app.masks, app.observe), limits: app.limits };
 }

@@ -3,13 +3,14 @@
  * counts and load warnings, and the Query entry points. The REFER calls and browsing
  * lists of each record type are added to Dataset by that type's file.
  */
-import { datasetCounts, type DatasetCounts } from '../src/core/search';
+import { datasetCounts, type DatasetCounts } from '../src/core/query/statistics';
 import { ReferStore } from '../src/core/store/store';
 import type { LoadWarning } from '../src/core/problems';
 import type { PairFailure } from '../src/core/catalog';
 import { DataError } from '../src/core/errors';
+import { storeOfKey } from '../src/ids';
 import { builder } from './builder';
-import { parseNodeKey } from './node';
+import { Dataset } from './objects';
 
 const DatasetCountsRef = builder.objectRef<DatasetCounts>('DatasetCounts').implement({
   description: 'Sizes of a dataset/splitBy pair (REFER: len(refer.Refs), len(refer.Sents), …).',
@@ -42,12 +43,12 @@ const LoadFailureRef = builder.objectRef<PairFailure>('LoadFailure').implement({
   }),
 });
 
-export const Dataset = builder.node(ReferStore, {
-  name: 'Dataset',
+builder.node(Dataset, {
+  isTypeOf: (value) => value instanceof ReferStore,
   description: 'One dataset/splitBy pair, as REFER(data_root, dataset, splitBy) loads it; e.g. refcoco/unc.',
   id: { resolve: (store) => store.name },
   loadOne: (key, ctx) => {
-    const { store, rest } = parseNodeKey(ctx, key);
+    const { store, rest } = storeOfKey(ctx.catalog, key);
     if (rest) throw new DataError(`malformed id "${key}": a dataset id is "<dataset>/<splitBy>"`);
     return store;
   },

@@ -3,47 +3,30 @@
  * annotations, and whether its file is present under the data root; and the Dataset
  * entry points imageIds (getImgIds), image, loadImages and the `images` connection.
  */
-import { stringAt } from '../src/core/store/columns';
-import { filterRefRows, hasRefFilter, imageRowsOf } from '../src/core/search';
-import { imageFilePath } from '../loaders';
-import { Annotation } from './annotation';
+import { filterRefRows, hasRefFilter, imageRowsOf } from '../src/core/query/filters';
+import { relativeImagePath } from '../src/core/layout';
 import { builder } from './builder';
-import { Dataset } from './dataset';
 import { AnnotationRow, ImageRow, RefRow, rowsAs } from './models';
-import { loadNodesById, nodeKey } from './node';
+import { rowNode } from './node';
+import { Annotation, Dataset, Image, Ref } from './objects';
 import { connectionComplexity, pageOf } from './pagination';
-import { Ref } from './ref';
 import { refFilterArgs, refFilterOf } from './ref-filter';
 
-function optionalText(column: { text: string; end: Uint32Array } | undefined, row: number): string | null {
-  return column ? stringAt(column, row) || null : null;
-}
-
-export const Image = builder.objectRef<ImageRow>('Image');
-
 builder.node(Image, {
-  isTypeOf: (value) => value instanceof ImageRow,
+  ...rowNode(ImageRow, 'imageById', (store, row) => store.imageId(row)),
   description: 'An image of instances.json (REFER: refer.Imgs[image_id]).',
-  id: { resolve: (i) => nodeKey(i.store, i.store.instances.tables.images.id[i.row]) },
-  loadMany: (keys, ctx) => loadNodesById(ctx, keys, 'imageById', ImageRow),
   fields: (t) => ({
-    imageId: t.int({ description: 'id', resolve: (i) => i.store.instances.tables.images.id[i.row] }),
-    fileName: t.string({ description: 'file_name', resolve: (i) => stringAt(i.store.instances.tables.images.fileName, i.row) }),
-    width: t.int({ resolve: (i) => i.store.instances.tables.images.width[i.row] }),
-    height: t.int({ resolve: (i) => i.store.instances.tables.images.height[i.row] }),
-    cocoUrl: t.string({ nullable: true, description: 'coco_url (COCO datasets only).', resolve: (i) => optionalText(i.store.instances.tables.images.cocoUrl, i.row) }),
-    flickrUrl: t.string({ nullable: true, description: 'flickr_url (COCO datasets only).', resolve: (i) => optionalText(i.store.instances.tables.images.flickrUrl, i.row) }),
-    license: t.int({
-      nullable: true,
-      resolve: (i) => {
-        const license = i.store.instances.tables.images.license?.[i.row];
-        return license === undefined || Number.isNaN(license) ? null : license;
-      },
-    }),
-    dateCaptured: t.string({ nullable: true, description: 'date_captured (COCO datasets only).', resolve: (i) => optionalText(i.store.instances.tables.images.dateCaptured, i.row) }),
+    imageId: t.int({ description: 'id', resolve: (i) => i.store.imageId(i.row) }),
+    fileName: t.string({ description: 'file_name', resolve: (i) => i.store.imageFileName(i.row) }),
+    width: t.int({ resolve: (i) => i.store.imageSize(i.row)[1] }),
+    height: t.int({ resolve: (i) => i.store.imageSize(i.row)[0] }),
+    cocoUrl: t.string({ nullable: true, description: 'coco_url (COCO datasets only).', resolve: (i) => i.store.imageAt(i.row).coco_url ?? null }),
+    flickrUrl: t.string({ nullable: true, description: 'flickr_url (COCO datasets only).', resolve: (i) => i.store.imageAt(i.row).flickr_url ?? null }),
+    license: t.int({ nullable: true, resolve: (i) => i.store.imageAt(i.row).license ?? null }),
+    dateCaptured: t.string({ nullable: true, description: 'date_captured (COCO datasets only).', resolve: (i) => i.store.imageAt(i.row).date_captured ?? null }),
     filePath: t.string({
       description: 'Where REFER expects the file, relative to the data root: images/mscoco/images/train2014/<file_name>, or images/saiapr_tc-12/<file_name> for RefClef.',
-      resolve: (i) => imageFilePath(i.store, i.row),
+      resolve: (i) => relativeImagePath(i.store, i.row),
     }),
     fileExists: t.boolean({
       description: 'Whether the image file is present at filePath under the data root (images are optional).',
@@ -104,7 +87,7 @@ builder.objectFields(Dataset, (t) => ({
           rows = rows.filter((row) => withRefs.has(row));
         }
       } else {
-        rows = refFiltered ? imageRowsOf(store, filterRefRows(store, refFilter)) : store.instances.tables.images.id.length;
+        rows = refFiltered ? imageRowsOf(store, filterRefRows(store, refFilter)) : store.imageCount;
       }
       return pageOf(rows, args, ctx, (row) => new ImageRow(store, row));
     },

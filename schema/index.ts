@@ -8,6 +8,7 @@ import './annotation';
 import './image';
 import './category';
 import './mask';
+import './mask-iou';
 import './render';
 
 export const schema = builder.toSchema();

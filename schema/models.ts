@@ -4,8 +4,9 @@
  * A Dataset is the ReferStore itself.
  */
 import type { ReferStore } from '../src/core/store/store';
+import type { Rle } from '../src/mask';
 
-abstract class StoreRow {
+export abstract class StoreRow {
   constructor(
     readonly store: ReferStore,
     readonly row: number,
@@ -23,6 +24,14 @@ export class SplitModel {
   constructor(
     readonly store: ReferStore,
     readonly name: string,
+  ) {}
+}
+
+export class MaskModel {
+  constructor(
+    readonly rle: Rle,
+    /** Global id of the Ref or Annotation the mask belongs to. */
+    readonly ownerId: string,
   ) {}
 }
 

@@ -3,7 +3,7 @@
  * sentences): all given filters must hold; a list filter that is absent or empty does
  * not filter.
  */
-import { categoryIdsByName, type RefFilter } from '../src/core/search';
+import { categoryIdsByName, type RefFilter } from '../src/core/query/filters';
 import type { ReferStore } from '../src/core/store/store';
 import { builder } from './builder';
 

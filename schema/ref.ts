@@ -3,45 +3,33 @@
  * points for refs: refIds (getRefIds), ref, loadRefs, refBox (getRefBox) and the `refs`
  * connection. The masks module adds `Ref.mask` with builder.objectFields(Ref, …).
  */
-import { stringAt } from '../src/core/store/columns';
-import { filterRefRows, hasRefFilter } from '../src/core/search';
+import { filterRefRows, hasRefFilter } from '../src/core/query/filters';
 import { builder } from './builder';
-import { Annotation } from './annotation';
-import { Category } from './category';
-import { Dataset } from './dataset';
-import { Image } from './image';
 import { AnnotationRow, CategoryRow, ImageRow, RefRow, rowsAs, SentenceRow } from './models';
-import { loadNodesById, nodeKey } from './node';
+import { rowNode } from './node';
+import { Annotation, Category, Dataset, Image, Ref, Sentence } from './objects';
 import { connectionComplexity, pageOf } from './pagination';
 import { refFilterArgs, refFilterOf } from './ref-filter';
-import { Sentence } from './sentence';
 
 /** Expected sentences per ref for the cost estimate (real data: 1.3 to 2.9 on average). */
 export const SENTENCES_PER_REF = 5;
 
-export const Ref = builder.objectRef<RefRow>('Ref');
-
 builder.node(Ref, {
-  isTypeOf: (value) => value instanceof RefRow,
+  ...rowNode(RefRow, 'refById', (store, row) => store.refId(row)),
   description: 'A referred object and the expressions that refer to it (REFER: refer.Refs[ref_id]).',
-  id: { resolve: (r) => nodeKey(r.store, r.store.refs.refId[r.row]) },
-  loadMany: (keys, ctx) => loadNodesById(ctx, keys, 'refById', RefRow),
   fields: (t) => ({
-    refId: t.int({ description: 'ref_id', resolve: (r) => r.store.refs.refId[r.row] }),
-    split: t.string({ description: 'Split label: train, val, test, testA, testB, … (see Dataset.splits).', resolve: (r) => r.store.splitNames[r.store.refs.split[r.row]] }),
-    annId: t.id({ description: 'ann_id of the referred object (a string in RefClef).', resolve: (r) => String(r.store.instances.annId(r.store.refs.annRow[r.row])) }),
-    imageId: t.int({ description: 'image_id', resolve: (r) => r.store.instances.tables.images.id[r.store.refs.imageRow[r.row]] }),
-    categoryId: t.int({ description: 'category_id', resolve: (r) => r.store.refs.categoryId[r.row] }),
-    sentIds: t.intList({
-      description: 'sent_ids, in order.',
-      resolve: (r) => Array.from(r.store.refs.sentId.subarray(r.store.refs.sentStart[r.row], r.store.refs.sentStart[r.row + 1])),
-    }),
+    refId: t.int({ description: 'ref_id', resolve: (r) => r.store.refId(r.row) }),
+    split: t.string({ description: 'Split label: train, val, test, testA, testB, … (see Dataset.splits).', resolve: (r) => r.store.refSplit(r.row) }),
+    annId: t.id({ description: 'ann_id of the referred object (a string in RefClef).', resolve: (r) => String(r.store.annId(r.store.referredAnnotation(r.row))) }),
+    imageId: t.int({ description: 'image_id', resolve: (r) => r.store.imageId(r.store.imageOfRef(r.row)) }),
+    categoryId: t.int({ description: 'category_id', resolve: (r) => r.store.refCategoryId(r.row) }),
+    sentIds: t.intList({ description: 'sent_ids, in order.', resolve: (r) => r.store.sentIdsOfRef(r.row) }),
     fileName: t.string({
       nullable: true,
       description: "The ref's made-up file_name (absent in RefClef; the image's real name is Image.fileName).",
-      resolve: (r) => (r.store.refs.fileName ? stringAt(r.store.refs.fileName, r.row) || null : null),
+      resolve: (r) => r.store.refFileName(r.row) ?? null,
     }),
-    box: t.floatList({ description: 'getRefBox: the bbox [x, y, w, h] of the referred annotation.', resolve: (r) => r.store.annBbox(r.store.refs.annRow[r.row]) }),
+    box: t.floatList({ description: 'getRefBox: the bbox [x, y, w, h] of the referred annotation.', resolve: (r) => r.store.annBbox(r.store.referredAnnotation(r.row)) }),
     sentences: t.field({
       type: [Sentence],
       complexity: { field: 1, multiplier: SENTENCES_PER_REF },
@@ -67,7 +55,7 @@ builder.objectFields(Dataset, (t) => ({
       split: t.arg.string({ description: 'train, val, test, testA, testB, testC, testAB, testBC or testAC (REFER semantics).' }),
     },
     resolve: (store, a) =>
-      filterRefRows(store, { imageIds: a.imageIds ?? [], catIds: a.catIds ?? [], refIds: a.refIds ?? [], split: a.split ?? undefined }).map((r) => store.refs.refId[r]),
+      filterRefRows(store, { imageIds: a.imageIds ?? [], catIds: a.catIds ?? [], refIds: a.refIds ?? [], split: a.split ?? undefined }).map((r) => store.refId(r)),
   }),
   ref: t.field({
     type: Ref,

@@ -2,27 +2,21 @@
  * Sentence: one referring expression (REFER: refer.Sents[sent_id]), and the Dataset
  * entry points `sentence` and the `sentences` connection (text search lives here).
  */
-import { stringAt } from '../src/core/store/columns';
-import { filterRefRows, sentenceRowsOf } from '../src/core/search';
+import { filterRefRows, sentenceRowsOf } from '../src/core/query/filters';
 import { builder } from './builder';
-import { Dataset } from './dataset';
 import { RefRow, SentenceRow } from './models';
-import { loadNodesById, nodeKey } from './node';
+import { rowNode } from './node';
+import { Dataset, Ref, Sentence } from './objects';
 import { connectionComplexity, pageOf } from './pagination';
-import { Ref } from './ref';
 import { refFilterArgs, refFilterOf } from './ref-filter';
 
-export const Sentence = builder.objectRef<SentenceRow>('Sentence');
-
 builder.node(Sentence, {
-  isTypeOf: (value) => value instanceof SentenceRow,
+  ...rowNode(SentenceRow, 'sentenceById', (store, row) => store.sentId(row)),
   description: 'A referring expression (REFER: refer.Sents[sent_id]).',
-  id: { resolve: (s) => nodeKey(s.store, s.store.refs.sentId[s.row]) },
-  loadMany: (keys, ctx) => loadNodesById(ctx, keys, 'sentenceById', SentenceRow),
   fields: (t) => ({
-    sentId: t.int({ description: 'sent_id', resolve: (s) => s.store.refs.sentId[s.row] }),
-    sent: t.string({ description: 'Normalised text: lower case, punctuation stripped, the tokens joined by spaces.', resolve: (s) => stringAt(s.store.refs.sent, s.row) }),
-    raw: t.string({ description: 'What the annotator typed.', resolve: (s) => stringAt(s.store.refs.raw, s.row) }),
+    sentId: t.int({ description: 'sent_id', resolve: (s) => s.store.sentId(s.row) }),
+    sent: t.string({ description: 'Normalised text: lower case, punctuation stripped, the tokens joined by spaces.', resolve: (s) => s.store.sentText(s.row) }),
+    raw: t.string({ description: 'What the annotator typed.', resolve: (s) => s.store.sentRaw(s.row) }),
     tokens: t.stringList({ description: 'REFER: refer.sentToTokens[sent_id].', resolve: (s) => s.store.tokensAt(s.row) }),
     ref: t.field({ type: Ref, resolve: async (s, _args, ctx) => new RefRow(s.store, await ctx.loaders.of(s.store).load('refOfSentence', s.row)) }),
   }),

@@ -5,14 +5,13 @@
  * A Split is an exact label: in refclef/unc the testA split holds only refs labelled
  * testA, while REFER's `split: "testA"` argument (refIds, refs) also matches testAB.
  */
-import { filterRefRows, imageRowsOf, splitCounts, type SplitCounts, splitLabelIndex } from '../src/core/search';
+import { filterRefRows, imageRowsOf, splitLabelIndex } from '../src/core/query/filters';
+import { splitCounts, type SplitCounts } from '../src/core/query/statistics';
+import { nodeKey, storeOfKey } from '../src/ids';
 import { builder } from './builder';
-import { Dataset } from './dataset';
-import { Image } from './image';
 import { ImageRow, RefRow, SplitModel } from './models';
-import { nodeKey, parseNodeKey } from './node';
+import { Dataset, Image, Ref, Split } from './objects';
 import { connectionComplexity, pageOf } from './pagination';
-import { Ref } from './ref';
 import { refFilterArgs, refFilterOf } from './ref-filter';
 
 const SplitCountsRef = builder.objectRef<SplitCounts>('SplitCounts').implement({
@@ -29,12 +28,12 @@ function splitFilter(split: SplitModel, args: Parameters<typeof refFilterOf>[1])
   return { ...refFilterOf(split.store, args), splitLabel: split.name };
 }
 
-export const Split = builder.node(SplitModel, {
-  name: 'Split',
+builder.node(Split, {
+  isTypeOf: (value) => value instanceof SplitModel,
   description: 'The refs of one split label of a dataset/splitBy pair.',
   id: { resolve: (s) => nodeKey(s.store, s.name) },
   loadOne: (key, ctx) => {
-    const { store, rest } = parseNodeKey(ctx, key);
+    const { store, rest } = storeOfKey(ctx.catalog, key);
     splitLabelIndex(store, rest);
     return new SplitModel(store, rest);
   },

@@ -7,7 +7,7 @@ import { SingleBar } from 'cli-progress';
 import { defaultCacheDirOption, defaultDataRoot, parseDatasetList } from './config';
 import { loadCatalog, type Catalog, type LoadOptions, type Logger } from './core/catalog';
 import { DataError } from './core/errors';
-import { maskCache } from './core/masks';
+import { DEFAULT_MASK_CACHE_BYTES, MaskCache } from './core/masks';
 import { formatWarning } from './core/problems';
 import { DEFAULT_SEED, formatSummary, generateDataRoot } from './sample/generate';
 import { DEFAULT_SERVER_LIMITS, jsonLinesToStdout, startServer } from './server';
@@ -46,7 +46,6 @@ interface ServeFlags extends DataFlags {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const started = performance.now();
-  maskCache.maxBytes = flags.maskCacheMb * 2 ** 20;
   const catalog = loadCatalog(loadOptions(flags, jsonLogger));
   if (catalog.stores.size === 0) {
     throw new DataError(`no dataset could be loaded:\n${catalog.failures.map((f) => `  ${f.pair}: ${f.error}`).join('\n')}`);
@@ -54,7 +53,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   jsonLogger('info', `loaded ${[...catalog.stores.keys()].join(', ')} from ${catalog.dataRoot} in ${Math.round(performance.now() - started)} ms`);
   // A bug in one request must not take the server down: log it and keep serving.
   process.on('unhandledRejection', (reason) => jsonLogger('error', `unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
-  const server = await startServer(catalog, { port: flags.port, host: flags.host, jit: flags.jit, limits: { maxPageSize: flags.maxPageSize } });
+  const server = await startServer(catalog, { port: flags.port, host: flags.host, jit: flags.jit, limits: { maxPageSize: flags.maxPageSize }, masks: new MaskCache(flags.maskCacheMb * 2 ** 20) });
   const stop = (signal: string) => {
     jsonLogger('info', `${signal}: finishing in-flight requests, then exiting`);
     void server.close().then(() => process.exit(0));
@@ -75,7 +74,7 @@ function loadOptions(flags: DataFlags, log: Logger): LoadOptions {
 function summarize(catalog: Catalog): string {
   const lines = [...catalog.stores].map(([pair, s]) => {
     const origin = catalog.origins.get(pair);
-    return `${pair.padEnd(17)} ${String(s.refCount).padStart(7)} refs ${String(s.refs.sentId.length).padStart(7)} sentences ${String(s.instances.tables.images.id.length).padStart(6)} images ${String(s.instances.annotationCount).padStart(7)} annotations  (${origin?.refs === 'compiled index' ? 'compiled index' : 'parsed'})`;
+    return `${pair.padEnd(17)} ${String(s.refCount).padStart(7)} refs ${String(s.sentenceCount).padStart(7)} sentences ${String(s.imageCount).padStart(6)} images ${String(s.instances.annotationCount).padStart(7)} annotations  (${origin?.refs === 'compiled index' ? 'compiled index' : 'parsed'})`;
   });
   for (const f of catalog.failures) lines.push(`${f.pair.padEnd(17)} FAILED: ${f.error}`);
   for (const w of catalog.warnings) lines.push(`warning: ${formatWarning(w)}`);
@@ -114,7 +113,7 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port to listen on; 0 picks a free one (default: $PORT or 4000)', positiveInt, Number(process.env.PORT) || 4000)
     .option('--host <host>', 'interface to bind; 0.0.0.0 serves the network', '127.0.0.1')
     .option('--max-page-size <n>', 'largest `first:` of a connection', positiveInt, DEFAULT_SERVER_LIMITS.maxPageSize)
-    .option('--mask-cache-mb <n>', 'memory for computed masks (least recently used go first)', positiveInt, maskCache.maxBytes / 2 ** 20)
+    .option('--mask-cache-mb <n>', 'memory for computed masks (least recently used go first)', positiveInt, DEFAULT_MASK_CACHE_BYTES / 2 ** 20)
     .option('--no-jit', 'execute with graphql-js instead of compiling queries with graphql-jit')
     .action(serve);
 

@@ -24,9 +24,10 @@ import { getOperationAST, GraphQLError } from 'graphql';
 import { type CORSOptions, createYoga, type Plugin, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import type { BatchObserver } from '../loaders';
 import { schema } from '../schema';
-import { type Context, createContext, DEFAULT_LIMITS, type Limits } from '../schema/context';
+import { type AppState, type Context, createContext, DEFAULT_LIMITS, type Limits } from '../schema/context';
 import type { Catalog } from './core/catalog';
 import { DataError, NotFoundError } from './core/errors';
+import { MaskCache } from './core/masks';
 import { useExplorerRoute } from './http/explorer-route';
 import { useImageRoute } from './http/image-route';
 import { useMaskRoute } from './http/mask-route';
@@ -80,6 +81,8 @@ export interface AppOptions {
   log?: LogSink | false;
   /** Sees every loader batch call (tests and the bench count them). */
   observeBatches?: BatchObserver;
+  /** The app's cache of computed masks (default: a new one of 128 MB), shared by its requests and routes. */
+  masks?: MaskCache;
   /** Extra Yoga/envelop plugins, appended after ours. */
   plugins?: Plugin[];
 }
@@ -235,11 +238,12 @@ function useRequestLog(log: LogSink): Plugin {
 export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaApp {
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const log = options.log === false ? () => {} : (options.log ?? jsonLinesToStdout);
+  const app: AppState = { catalog, masks: options.masks ?? new MaskCache(), limits, observe: options.observeBatches };
   const plugins: NonNullable<YogaServerOptions<Record<string, never>, Context>['plugins']> = [
     useRequestLog(log),
     useReadiness(catalog),
-    useMaskRoute(catalog),
-    useRenderRoute(catalog),
+    useMaskRoute(catalog, app.masks),
+    useRenderRoute(catalog, app.masks),
     useImageRoute(catalog),
     useExplorerRoute(),
     useBodySizeLimit(limits.maxRequestBodySize),
@@ -258,7 +262,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
   plugins.push(...(options.plugins ?? []));
   return createYoga<Record<string, never>, Context>({
     schema,
-    context: () => createContext(catalog, limits, options.observeBatches),
+    context: () => createContext(app),
     plugins,
     maskedErrors: { maskError: errorMasker(log) },
     maxRequestBodySize: false, // see useBodySizeLimit

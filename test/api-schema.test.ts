@@ -128,7 +128,7 @@ describe.each([
     const annId = coco().getAnnIds()[0];
     const polygons = await gql(yoga, `{ ${DS} { annotation(annId: "${annId}") { iscrowd area bbox segmentation { __typename ... on PolygonSegmentation { polygons } } } } }`);
     expect(polygons.body.errors).toBeUndefined();
-    const ann = coco().annotationAt(coco().annRow(annId));
+    const ann = coco().annotationAt(coco().annotationRow(annId));
     expect(polygons.body.data.dataset.annotation).toEqual({ iscrowd: ann.iscrowd, area: ann.area, bbox: ann.bbox, segmentation: { __typename: 'PolygonSegmentation', polygons: ann.segmentation } });
 
     const r = await gql(
@@ -139,7 +139,7 @@ describe.each([
       } } }`,
     );
     expect(r.body.errors).toBeUndefined();
-    const clefAnn = clef().annotationAt(clef().annRow('23896_1'));
+    const clefAnn = clef().annotationAt(clef().annotationRow('23896_1'));
     const [rle] = clefAnn.segmentation as { counts: string; size: [number, number] }[];
     expect(r.body.data.dataset.annotation).toEqual({
       annId: '23896_1',

@@ -1,18 +1,11 @@
 /**
- * src/core/search.ts against the store: its one-pass filters must answer exactly what
+ * src/core/query/ against the store: its one-pass filters must answer exactly what
  * ReferStore.refRows/annRows answer (REFER order included) for every combination of
  * filters, on every golden pair; its counts must match counting by hand.
  */
-import {
-  categoryCounts,
-  datasetCounts,
-  filterRefRows,
-  narrowRefRows,
-  refRowsMatching,
-  sentenceRowsMatching,
-  splitCounts,
-  wordsOf,
-} from '../src/core/search';
+import { filterRefRows, narrowRefRows } from '../src/core/query/filters';
+import { categoryCounts, datasetCounts, splitCounts } from '../src/core/query/statistics';
+import { refRowsMatching, sentenceRowsMatching, wordsOf } from '../src/core/query/text-index';
 import { SPLIT_ARGUMENTS, type ReferStore } from '../src/core/store/store';
 import { goldenCatalog } from './api-helpers';
 

@@ -171,7 +171,7 @@ describe('bad instances.json', () => {
       'duplicate annotation id (the first one is kept)': 1,
     });
     expect(store.warnings.find((w) => w.problem.startsWith('bbox'))!.examples[0]).toBe(`annotations[0] (id ${victimAnn})`);
-    expect(() => store.annRow(victimAnn as number)).toThrow(/no annotation with id/);
+    expect(() => store.annotationRow(victimAnn as number)).toThrow(/no annotation with id/);
   });
 
   it('a malformed segmentation is counted, not served', () => {

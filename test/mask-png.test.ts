@@ -18,7 +18,8 @@ interface DecodedPng {
 /** Runs maskToPng and fast-png's decoder on the polygon's mask in a child Node process. */
 function pngsInNode(): { png1: DecodedPng; png8: DecodedPng; emptyError: string } {
   const script = `
-    const { maskToPng, rleFromPolygon, rleFromCounts } = require('./src/mask');
+    const { rleFromPolygon, rleFromCounts } = require('./src/mask');
+    const { maskToPng } = require('./src/render/mask-png');
     const { decode } = require('fast-png');
     const rle = rleFromPolygon(${JSON.stringify(polygon)}, 12, 19);
     const read = (bytes) => {

@@ -1,7 +1,7 @@
 // The mask cache: a least-recently-used cache within a byte budget, keyed by instances
 // table and annotation row; and masks are computed only when asked for, never on load.
 
-import { annotationMask, MaskCache, maskCache } from '../src/core/masks';
+import { annotationMask, MaskCache } from '../src/core/masks';
 import type { SegmentationTable } from '../src/core/store/tables';
 import { goldenCatalog, gql, testApp } from './api-helpers';
 
@@ -100,9 +100,10 @@ describe('masks are lazy', () => {
 
   it('computes no mask and reads no polygon when a catalog loads or answers other queries', async () => {
     // goldenCatalog() above loaded every pair: nothing has asked for a mask yet.
+    const maskCache = new MaskCache();
     expect([maskCache.size, maskCache.misses]).toEqual([0, 0]);
     const watch = watchCoords();
-    const yoga = testApp();
+    const yoga = testApp({ masks: maskCache });
     const r = await gql(yoga, '{ dataset(name: "refcoco", splitBy: "unc") { refs(first: 20) { edges { node { refId box sentences { sent } annotation { area bbox } } } } } }');
     expect(r.body.errors).toBeUndefined();
     expect([maskCache.size, maskCache.misses, watch.reads]).toEqual([0, 0, 0]);
@@ -111,5 +112,23 @@ describe('masks are lazy', () => {
     expect(m.body.errors).toBeUndefined();
     expect(maskCache.size).toBe(1);
     expect(watch.reads).toBeGreaterThan(0);
+  });
+
+  it('is owned by the app: its GraphQL masks and mask PNGs fill its cache, not another app\'s', async () => {
+    const mine = new MaskCache();
+    const other = new MaskCache();
+    const yoga = testApp({ masks: mine });
+    testApp({ masks: other });
+    const m = await gql(yoga, '{ dataset(name: "refcoco", splitBy: "unc") { ref(refId: 3) { id mask { area } } } }');
+    expect(m.body.errors).toBeUndefined();
+    expect(mine.size).toBe(1);
+    const otherRow = refcoco.referredAnnotation(refcoco.refRow(3)) === 0 ? 1 : 0;
+    const annotationId = Buffer.from(`Annotation:refcoco/unc:${refcoco.annId(otherRow)}`).toString('base64');
+    // A revalidation: the route computes the mask for its ETag without encoding a PNG
+    // (which Jest cannot load; see api-mask-route.test.ts).
+    const png = await yoga.fetch(`http://localhost/masks/${encodeURIComponent(annotationId)}.png`, { headers: { 'if-none-match': '*' } });
+    expect(png.status).toBe(304);
+    expect(mine.size).toBe(2);
+    expect([other.size, other.misses]).toEqual([0, 0]);
   });
 });

@@ -9,7 +9,8 @@ import { loadCatalog, type Catalog } from '../src/core/catalog';
 import { DataError } from '../src/core/errors';
 import { groupMembers, type ReferStore } from '../src/core/store/store';
 import { rleDecode, rleFromPolygon, rleFromString, rleMerge } from '../src/mask';
-import { downscale, drawRef, imageFilePath, imageMediaType, imagePath, imagesFolder, readImage, type Raster, type RenderMode } from '../src/render';
+import { imageFilePath, imagePath, imagesFolder } from '../src/core/layout';
+import { downscale, drawRef, imageMediaType, readImage, type Raster, type RenderMode } from '../src/render';
 
 const DATA = join(__dirname, '..', 'data');
 const MODES: RenderMode[] = ['SEG', 'BOX', 'MASK'];

@@ -9,7 +9,7 @@ import { loadCatalog, type Catalog } from '../src/core/catalog';
 import { groupMembers } from '../src/core/store/store';
 import { rleDecode } from '../src/mask';
 import { annotationMask } from '../src/core/masks';
-import { imagePath } from '../src/render';
+import { imagePath } from '../src/core/layout';
 import { categoryColor, encodeJpeg, paintImage } from '../src/sample/images';
 
 const DATA = join(__dirname, '..', 'data');

@@ -6,7 +6,8 @@
  *
  * Masks are computed on first request and kept in a bounded LRU keyed by instances table
  * and annotation row, so the splitBys of a dataset share entries and nothing is computed
- * when a catalog loads.
+ * when a catalog loads. The cache is the app's (see src/server.ts), passed in by callers;
+ * without one, a mask is computed and not kept.
  */
 import { rleFromBbox, rleFromCounts, rleFromPolygon, rleFromString, rleMerge, type Rle } from '../mask';
 import { countsTotal } from '../mask/rle';
@@ -14,6 +15,8 @@ import { stringAt } from './store/columns';
 import { DataError } from './errors';
 import type { ReferStore } from './store/store';
 import type { InstancesTables } from './store/tables';
+
+export const DEFAULT_MASK_CACHE_BYTES = 128 << 20;
 
 /** Bytes charged per entry on top of its counts: the Map slot, the Rle and its typed array. */
 const ENTRY_OVERHEAD = 160;
@@ -33,7 +36,7 @@ export class MaskCache {
   hits = 0;
   misses = 0;
 
-  constructor(private budget = 128 << 20) {}
+  constructor(private budget = DEFAULT_MASK_CACHE_BYTES) {}
 
   get maxBytes(): number {
     return this.budget;
@@ -114,11 +117,8 @@ function entryBytes(rle: Rle): number {
   return rle.counts.byteLength + ENTRY_OVERHEAD;
 }
 
-/** The cache the server uses: one per process, shared by every catalog and request. */
-export const maskCache = new MaskCache();
-
 function annotationLabel(store: ReferStore, annRow: number): string {
-  return `${store.name}: annotation ${JSON.stringify(store.instances.annId(annRow))}`;
+  return `${store.name}: annotation ${JSON.stringify(store.annId(annRow))}`;
 }
 
 /** [height, width] of the image an annotation is on: the size of its polygon masks. */
@@ -190,24 +190,38 @@ export function computeAnnotationMask(store: ReferStore, annRow: number): Rle {
   return segmentationMask(store.instances.tables, annRow, () => annotationLabel(store, annRow));
 }
 
-/** The annotation's mask, from the cache or computed and cached. */
-export function annotationMask(store: ReferStore, annRow: number, cache: MaskCache = maskCache): Rle {
+/** The annotation's mask, from the cache or computed (and cached, given a cache). */
+export function annotationMask(store: ReferStore, annRow: number, cache?: MaskCache): Rle {
   const { tables } = store.instances;
-  let rle = cache.get(tables, annRow);
+  let rle = cache?.get(tables, annRow);
   if (rle === undefined) {
     rle = computeAnnotationMask(store, annRow);
-    cache.set(tables, annRow, rle);
+    cache?.set(tables, annRow, rle);
   }
   return rle;
 }
 
-/** The mask of a ref: that of its annotation. */
-export function refMask(store: ReferStore, refRow: number, cache: MaskCache = maskCache): Rle {
-  return annotationMask(store, store.refs.annRow[refRow], cache);
+/** The mask of a ref: the union of its objects' masks (see refMaskOf). */
+export function refMask(store: ReferStore, refRow: number, cache?: MaskCache): Rle {
+  return refMaskOf(store, refRow, store.annotationsOfRef(refRow).map((row) => annotationMask(store, row, cache)));
+}
+
+/**
+ * A ref's mask from the masks of its objects, in store.annotationsOfRef's order: REFER's
+ * refs have one; a ref of several has their union, a ref of none an empty mask of its
+ * image's size.
+ */
+export function refMaskOf(store: ReferStore, refRow: number, objectMasks: readonly Rle[]): Rle {
+  if (objectMasks.length === 1) return objectMasks[0];
+  if (objectMasks.length === 0) {
+    const [h, w] = store.imageSize(store.imageOfRef(refRow));
+    return { h, w, counts: Uint32Array.of(h * w) };
+  }
+  return rleMerge(objectMasks);
 }
 
 /** Masks of several annotations, in order, each a mask or its error (a DataLoader batch). */
-export function annotationMasks(store: ReferStore, annRows: readonly number[], cache: MaskCache = maskCache): (Rle | Error)[] {
+export function annotationMasks(store: ReferStore, annRows: readonly number[], cache?: MaskCache): (Rle | Error)[] {
   return annRows.map((row) => {
     try {
       return annotationMask(store, row, cache);

@@ -1,7 +1,7 @@
 /**
  * GET /images/<global id of an Image>: the image file itself (Image.url), as it lies
  * under the data root. The URL carries an id, never a path: the file is the one the
- * index names for that image, found by src/render's imagePath, which refuses names that
+ * index names for that image, found by src/core/layout's imagePath, which refuses names that
  * would leave the images folder. The id may be URL-encoded or not.
  *
  *   200 image/jpeg or image/png (told from the file's first bytes), with an ETag (the
@@ -17,12 +17,11 @@
  */
 import { createHash } from 'node:crypto';
 import { type Stats, statSync } from 'node:fs';
-import { createContext } from '../../schema/context';
-import { IMAGES_PREFIX, rowOfGlobalId } from '../../schema/render';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
-import type { ReferStore } from '../core/store/store';
-import { imageMediaType, imagePath, readImageBytes } from '../render';
+import { imagePath } from '../core/layout';
+import { IMAGES_PREFIX, resolveRowId, type RowOfId } from '../ids';
+import { imageMediaType, readImageBytes } from '../render';
 import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, textResponse } from './responses';
 
 /** Image files change only when someone replaces them, and the ETag catches that. */
@@ -41,16 +40,16 @@ function regularFile(path: string): Stats | undefined {
 async function imageResponse(catalog: Catalog, request: Request, rawId: string, fetchAPI: Responses): Promise<Response> {
   const id = decodeIdSegment(rawId);
   if (id === undefined) return textResponse(fetchAPI, 404, `no image file: "${rawId}" is not a valid URL-encoded id`);
-  let image: { store: ReferStore; row: number };
+  let image: RowOfId<'Image'>;
   try {
-    image = await rowOfGlobalId(createContext(catalog), id, 'Image', 'image files are served for Image ids');
+    image = resolveRowId(catalog, id, ['Image'] as const, 'image files are served for Image ids');
   } catch (e) {
     if (e instanceof NotFoundError) return textResponse(fetchAPI, 404, `no image file: ${e.message}`);
     if (e instanceof DataError) return textResponse(fetchAPI, 400, `no image file: ${e.message}`);
     throw e;
   }
   const { store, row } = image;
-  const imageId = store.instances.tables.images.id[row];
+  const imageId = store.imageId(row);
   let path: string;
   try {
     path = imagePath(store, row, catalog.dataRoot);

@@ -12,34 +12,32 @@
  * Errors are plain text that says what was wrong.
  */
 import { createHash } from 'node:crypto';
-import { createContext } from '../../schema/context';
-import { maskOwnerOf, type MaskOwner } from '../../schema/mask';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
-import { annotationMask } from '../core/masks';
-import { maskToPng, rleToString } from '../mask';
+import { annotationMask, type MaskCache, refMask } from '../core/masks';
+import { MASKS_PREFIX, MASKS_SUFFIX, resolveRowId, type RowOfId } from '../ids';
+import { rleToString } from '../mask';
+import { maskToPng } from '../render';
 import { bodyResponse, decodeIdSegment, etagMatches, idRoute, textResponse as text, type Responses } from './responses';
 
-const PREFIX = '/masks/';
-const SUFFIX = '.png';
 /** Masks change only when the data files do, and the ETag catches that. */
 const CACHE_CONTROL = 'public, max-age=3600';
 /** Part of the ETag: bump when the PNG encoding of a mask changes. */
 const PNG_VERSION = 'png1';
 
-async function maskResponse(catalog: Catalog, request: Request, rawId: string, fetchAPI: Responses): Promise<Response> {
+async function maskResponse(catalog: Catalog, masks: MaskCache, request: Request, rawId: string, fetchAPI: Responses): Promise<Response> {
   const id = decodeIdSegment(rawId);
   if (id === undefined) return text(fetchAPI, 404, `no mask: "${rawId}" is not a valid URL-encoded id`);
-  let owner: MaskOwner;
+  let owner: RowOfId<'Ref' | 'Annotation'>;
   try {
-    owner = await maskOwnerOf(createContext(catalog), id);
+    owner = resolveRowId(catalog, id, ['Ref', 'Annotation'] as const, 'masks belong to Ref and Annotation ids');
   } catch (e) {
     if (e instanceof NotFoundError) return text(fetchAPI, 404, `no mask: ${e.message}`);
     if (e instanceof DataError) return text(fetchAPI, 400, `no mask: ${e.message}`);
     throw e;
   }
   try {
-    const rle = annotationMask(owner.store, owner.annRow);
+    const rle = owner.typename === 'Ref' ? refMask(owner.store, owner.row, masks) : annotationMask(owner.store, owner.row, masks);
     const hash = createHash('sha1').update(`${PNG_VERSION}:${rle.h}x${rle.w}:${rleToString(rle)}`).digest('base64url');
     const etag = `"${hash}"`;
     const headers = { etag, 'cache-control': CACHE_CONTROL };
@@ -54,6 +52,8 @@ async function maskResponse(catalog: Catalog, request: Request, rawId: string, f
 }
 
 /** The route as a Yoga plugin: it answers /masks/… itself, and leaves every other path alone. */
-export function useMaskRoute(catalog: Catalog) {
-  return idRoute(PREFIX, SUFFIX, 'mask', `${PREFIX}<global id of a Ref or Annotation>${SUFFIX}`, (rawId, request, _url, fetchAPI) => maskResponse(catalog, request, rawId, fetchAPI));
+export function useMaskRoute(catalog: Catalog, masks: MaskCache) {
+  return idRoute(MASKS_PREFIX, MASKS_SUFFIX, 'mask', `${MASKS_PREFIX}<global id of a Ref or Annotation>${MASKS_SUFFIX}`, (rawId, request, _url, fetchAPI) =>
+    maskResponse(catalog, masks, request, rawId, fetchAPI),
+  );
 }

@@ -17,12 +17,13 @@
  * Errors are plain text that says what was wrong.
  */
 import { createHash } from 'node:crypto';
-import { createContext } from '../../schema/context';
-import { RENDERS_PREFIX, RENDERS_SUFFIX, rowOfGlobalId } from '../../schema/render';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
+import { imagePath } from '../core/layout';
+import type { MaskCache } from '../core/masks';
 import type { ReferStore } from '../core/store/store';
-import { fileIdentity, imagePath, RENDER_MODES, renderRef, type RenderMode } from '../render';
+import { RENDERS_PREFIX, RENDERS_SUFFIX, resolveRowId, type RowOfId } from '../ids';
+import { fileIdentity, RENDER_MODES, renderRef, type RenderMode } from '../render';
 import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, textResponse } from './responses';
 
 /** Part of the ETag: bump when the drawing of renders changes. */
@@ -53,24 +54,24 @@ function renderParams(query: URLSearchParams): Params {
 
 /** Everything a render is drawn from, hashed, so that a 304 costs no drawing; and whether the image file is there. */
 function renderEtag(store: ReferStore, refRow: number, mode: RenderMode, maxSize: number | undefined, dataRoot: string): { etag: string; fileFound: boolean } {
-  const imageRow = store.refs.imageRow[refRow];
-  const { images } = store.instances.tables;
+  const imageRow = store.imageOfRef(refRow);
+  const [height, width] = store.imageSize(imageRow);
   const file = fileIdentity(imagePath(store, imageRow, dataRoot));
   const hash = createHash('sha1')
-    .update(`${RENDER_VERSION}\0${store.name}\0${store.refs.refId[refRow]}\0${mode}\0${maxSize ?? ''}\0`)
-    .update(`${images.width[imageRow]}x${images.height[imageRow]}\0${file ?? 'absent'}\0`)
-    .update(JSON.stringify(store.annotationAt(store.refs.annRow[refRow])));
+    .update(`${RENDER_VERSION}\0${store.name}\0${store.refId(refRow)}\0${mode}\0${maxSize ?? ''}\0`)
+    .update(`${width}x${height}\0${file ?? 'absent'}\0`);
+  for (const row of store.annotationsOfRef(refRow)) hash.update(JSON.stringify(store.annotationAt(row)));
   return { etag: `"${hash.digest('base64url')}"`, fileFound: file !== undefined };
 }
 
-async function renderResponse(catalog: Catalog, request: Request, rawId: string, query: URLSearchParams, fetchAPI: Responses): Promise<Response> {
+async function renderResponse(catalog: Catalog, masks: MaskCache, request: Request, rawId: string, query: URLSearchParams, fetchAPI: Responses): Promise<Response> {
   const id = decodeIdSegment(rawId);
   if (id === undefined) return textResponse(fetchAPI, 404, `no render: "${rawId}" is not a valid URL-encoded id`);
   const params = renderParams(query);
   if ('error' in params) return textResponse(fetchAPI, 400, `no render: ${params.error}`);
-  let ref: { store: ReferStore; row: number };
+  let ref: RowOfId<'Ref'>;
   try {
-    ref = await rowOfGlobalId(createContext(catalog), id, 'Ref', 'renders are drawn for Ref ids');
+    ref = resolveRowId(catalog, id, ['Ref'] as const, 'renders are drawn for Ref ids');
   } catch (e) {
     if (e instanceof NotFoundError) return textResponse(fetchAPI, 404, `no render: ${e.message}`);
     if (e instanceof DataError) return textResponse(fetchAPI, 400, `no render: ${e.message}`);
@@ -81,7 +82,7 @@ async function renderResponse(catalog: Catalog, request: Request, rawId: string,
   try {
     const { etag, fileFound } = renderEtag(store, row, mode, maxSize, catalog.dataRoot);
     if (etagMatches(request, etag)) return new fetchAPI.Response(null, { status: 304, headers: { etag, 'cache-control': fileFound ? CACHE_FOUND : CACHE_MISSING } });
-    const render = renderRef(store, row, { mode, maxSize, dataRoot: catalog.dataRoot });
+    const render = renderRef(store, row, { mode, maxSize, dataRoot: catalog.dataRoot, masks });
     return bodyResponse(fetchAPI, request, render.png, {
       'content-type': 'image/png',
       'x-image-found': String(render.imageFound),
@@ -95,6 +96,6 @@ async function renderResponse(catalog: Catalog, request: Request, rawId: string,
 }
 
 /** The route as a Yoga plugin: it answers /renders/… itself, and leaves every other path alone. */
-export function useRenderRoute(catalog: Catalog) {
-  return idRoute(RENDERS_PREFIX, RENDERS_SUFFIX, 'render', USAGE, (rawId, request, url, fetchAPI) => renderResponse(catalog, request, rawId, url.searchParams, fetchAPI));
+export function useRenderRoute(catalog: Catalog, masks: MaskCache) {
+  return idRoute(RENDERS_PREFIX, RENDERS_SUFFIX, 'render', USAGE, (rawId, request, url, fetchAPI) => renderResponse(catalog, masks, request, rawId, url.searchParams, fetchAPI));
 }

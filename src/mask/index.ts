@@ -6,4 +6,4 @@ export { rleFromString, rleToString } from './string';
 export { rleFromBbox, rleFromPolygon } from './polygon';
 export { rleArea, rleMerge, rleToBbox } from './algebra';
 export { bboxIou, rleIou } from './iou';
-export { maskToPng, packBits } from './png';
+export { packBits } from './pack-bits';

@@ -1,56 +1,14 @@
-// Where REFER keeps an image file under the data root, and reading one into a Raster.
-// Paths come only from the index's file names, and never leave the images folder.
+// Reading an image file into a Raster (where the file lies is src/core/layout's job).
 
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
 import * as jpeg from 'jpeg-js';
-import { stringAt } from '../core/store/columns';
-import { DataError } from '../core/errors';
-import type { ReferStore } from '../core/store/store';
+// src/sample still finds image paths here.
+export { imageFilePath } from '../core/layout';
 import { loadFastPng, type Raster } from './raster';
 
 /** Pictures larger than this are refused before decoding (a decompression bomb). */
 export const MAX_PIXELS = 50_000_000;
 const MAX_FILE_BYTES = 64 << 20;
-
-/** The folder of a dataset's images: RefClef's SAIAPR TC-12, or COCO train2014 for the others. */
-export function imagesFolder(dataset: string, dataRoot: string): string {
-  const parts = dataset === 'refclef' ? ['images', 'saiapr_tc-12'] : ['images', 'mscoco', 'images', 'train2014'];
-  return join(resolve(dataRoot), ...parts);
-}
-
-/**
- * The absolute path of `fileName` in the dataset's images folder. Only plain relative
- * names are accepted ("COCO_train2014_000000581857.jpg", "25/25418.jpg"): an index is
- * data from the internet, and a name such as "../../etc/passwd" must not reach a file.
- */
-export function imageFilePath(dataset: string, fileName: string, dataRoot: string): string {
-  const folder = imagesFolder(dataset, dataRoot);
-  const path = pathInFolder(folder, fileName);
-  if (path === undefined) throw new DataError(`${dataset}: ${refusal(folder, fileName)}`);
-  return path;
-}
-
-/** The path of image row `imageRow`'s file (the file may not exist). */
-export function imagePath(store: ReferStore, imageRow: number, dataRoot: string): string {
-  const images = store.instances.tables.images;
-  const folder = imagesFolder(store.dataset, dataRoot);
-  const fileName = stringAt(images.fileName, imageRow);
-  const path = pathInFolder(folder, fileName);
-  if (path === undefined) throw new DataError(`${store.name}: image ${images.id[imageRow]}: ${refusal(folder, fileName)}`);
-  return path;
-}
-
-function pathInFolder(folder: string, fileName: string): string | undefined {
-  const segments = fileName.split('/');
-  const plain = fileName.length > 0 && !/[\\\0]/.test(fileName) && !/^[A-Za-z]:/.test(fileName) && segments.every((s) => s !== '' && s !== '.' && s !== '..');
-  const path = join(folder, fileName);
-  return plain && path.startsWith(folder + sep) ? path : undefined;
-}
-
-function refusal(folder: string, fileName: string): string {
-  return `file_name ${JSON.stringify(fileName)} is not a plain relative path inside ${folder}; refusing it`;
-}
 
 /** The media type of an image file by its first bytes, or undefined for other content. */
 export function imageMediaType(bytes: Uint8Array): 'image/jpeg' | 'image/png' | undefined {

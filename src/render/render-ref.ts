@@ -5,9 +5,9 @@
 import { DataError } from '../core/errors';
 import type { ReferStore } from '../core/store/store';
 import { rleDecode } from '../mask';
-import { annotationMask } from '../core/masks';
-import { annotationPolygons } from './polygons';
-import { imageFileExists, imagePath, MAX_PIXELS, readImage } from './image-file';
+import { imagePath } from '../core/layout';
+import { type MaskCache, refMask } from '../core/masks';
+import { imageFileExists, MAX_PIXELS, readImage } from './image-file';
 import { blendMask, downscale, drawLine, drawMaskPixels, filledRaster, maskBoundary, rasterToPng, type Raster, type Rgb } from './raster';
 
 export const RENDER_MODES = ['SEG', 'BOX', 'MASK'] as const;
@@ -19,6 +19,8 @@ export interface RenderOptions {
   maxSize?: number;
   /** The data root whose images/ folder holds the image files. */
   dataRoot: string;
+  /** Where computed masks are kept (the app's cache); without one they are not kept. */
+  masks?: MaskCache;
 }
 
 export interface Drawing {
@@ -59,24 +61,23 @@ function checkOptions(store: ReferStore, options: RenderOptions): void {
 /** The picture of ref row `refRow`, before encoding. */
 export function drawRef(store: ReferStore, refRow: number, options: RenderOptions): Drawing {
   checkOptions(store, options);
-  const { tables } = store.instances;
-  const imageRow = store.refs.imageRow[refRow];
-  const annRow = store.refs.annRow[refRow];
-  const w = tables.images.width[imageRow];
-  const h = tables.images.height[imageRow];
+  const imageRow = store.imageOfRef(refRow);
+  const objects = store.annotationsOfRef(refRow);
+  const [h, w] = store.imageSize(imageRow);
   if (w === 0 || h === 0 || w * h > MAX_PIXELS) {
-    throw new DataError(`${store.name}: image ${tables.images.id[imageRow]} is ${w}x${h} pixels in instances.json; cannot draw it (1 to ${MAX_PIXELS} pixels)`);
+    throw new DataError(`${store.name}: image ${store.imageId(imageRow)} is ${w}x${h} pixels in instances.json; cannot draw it (1 to ${MAX_PIXELS} pixels)`);
   }
   const path = imagePath(store, imageRow, options.dataRoot);
   const mask = () => {
     try {
-      const rle = annotationMask(store, annRow);
+      const rle = refMask(store, refRow, options.masks);
       return { bitmap: rleDecode(rle), mw: rle.w, mh: rle.h };
     } catch (e) {
       // The codec throws RangeError on corrupt segmentations (counts that do not add up,
       // coordinates beyond 2**30): a problem of the data, not of the program.
       if (!(e instanceof RangeError || e instanceof DataError)) throw e;
-      throw new DataError(`${store.name}: annotation ${JSON.stringify(store.instances.annId(annRow))}: its segmentation cannot be drawn: ${e.message}`);
+      const names = objects.map((row) => JSON.stringify(store.annId(row))).join(', ');
+      throw new DataError(`${store.name}: annotation ${names}: its segmentation cannot be drawn: ${e.message}`);
     }
   };
 
@@ -95,17 +96,16 @@ export function drawRef(store: ReferStore, refRow: number, options: RenderOption
   } else {
     const image = readImage(path);
     const raster = image ?? filledRaster(w, h, CANVAS);
-    if (options.mode === 'SEG') drawSegmentation(raster, tables, annRow, mask());
-    else drawBox(raster, store.annBbox(annRow));
+    if (options.mode === 'SEG') drawSegmentation(raster, objects.flatMap((row) => store.polygonsOfAnnotation(row)), mask());
+    else for (const row of objects) drawBox(raster, store.annBbox(row));
     drawing = { raster, imageFound: image !== undefined };
   }
   if (options.maxSize !== undefined) drawing.raster = downscale(drawing.raster, options.maxSize);
   return drawing;
 }
 
-function drawSegmentation(r: Raster, tables: ReferStore['instances']['tables'], annRow: number, m: { bitmap: Uint8Array; mw: number; mh: number }): void {
+function drawSegmentation(r: Raster, polygons: Float64Array[], m: { bitmap: Uint8Array; mw: number; mh: number }): void {
   blendMask(r, m.bitmap, m.mw, m.mh, FILL, FILL_ALPHA);
-  const polygons = annotationPolygons(tables, annRow);
   if (polygons.length === 0) {
     // RLE segmentations (RefClef) have no outline to follow: trace the mask's boundary.
     const edge = maskBoundary(m.bitmap, m.mw, m.mh);

@@ -131,6 +131,12 @@ export interface ReferImage {
   date_captured?: string;
 }
 
+export interface ReferCategory {
+  id: number;
+  name: string;
+  supercategory: string;
+}
+
 export interface RefQuery {
   imageIds?: readonly number[];
   catIds?: readonly number[];
@@ -210,7 +216,7 @@ export class ReferStore {
     return row;
   }
 
-  annRow(annId: AnnId): number {
+  annotationRow(annId: AnnId): number {
     let row = this.instances.annRowById.get(annId);
     // GraphQL IDs arrive as strings; COCO annotation ids are numbers.
     if (row === undefined && typeof annId === 'string' && /^-?\d+$/.test(annId)) row = this.instances.annRowById.get(Number(annId));
@@ -304,10 +310,10 @@ export class ReferStore {
    * does), filtered by category and — unlike REFER, which ignores it — by the refs given
    * (an unknown ref id is an error).
    */
-  annRows(q: Omit<RefQuery, 'split'> = {}): number[] {
+  annotationRows(q: Omit<RefQuery, 'split'> = {}): number[] {
     const { categoryId } = this.instances.tables.annotations;
     const cats = q.catIds?.length ? new Set(q.catIds) : undefined;
-    const ofRefs = q.refIds?.length ? new Set(q.refIds.map((id) => this.refs.annRow[this.refRow(id)])) : undefined;
+    const ofRefs = q.refIds?.length ? new Set(q.refIds.flatMap((id) => this.annotationsOfRef(this.refRow(id)))) : undefined;
     const keep = (a: number) => (!cats || cats.has(categoryId[a])) && (!ofRefs || ofRefs.has(a));
     const rows: number[] = [];
     if (q.imageIds?.length) {
@@ -322,7 +328,7 @@ export class ReferStore {
   }
 
   getAnnIds(q: Omit<RefQuery, 'split'> = {}): AnnId[] {
-    return this.annRows(q).map((a) => this.instances.annId(a));
+    return this.annotationRows(q).map((a) => this.instances.annId(a));
   }
 
   /** Image ids of the given refs (each once, in order of first appearance), or all. */
@@ -338,7 +344,7 @@ export class ReferStore {
 
   /** getRefBox: the bbox [x, y, w, h] of the ref's annotation. */
   getRefBox(refId: number): number[] {
-    return this.annBbox(this.refs.annRow[this.refRow(refId)]);
+    return this.annBbox(this.referredAnnotation(this.refRow(refId)));
   }
 
   loadRefs(refIds: readonly number[]): ReferRef[] {
@@ -346,7 +352,7 @@ export class ReferStore {
   }
 
   loadAnns(annIds: readonly AnnId[]): ReferAnnotation[] {
-    return annIds.map((id) => this.annotationAt(this.annRow(id)));
+    return annIds.map((id) => this.annotationAt(this.annotationRow(id)));
   }
 
   loadImgs(imageIds: readonly number[]): ReferImage[] {
@@ -356,6 +362,182 @@ export class ReferStore {
   /** loadCats: category names, as REFER's Cats maps id → name. */
   loadCats(catIds: readonly number[]): string[] {
     return catIds.map((id) => this.instances.tables.categories.name[this.categoryRow(id)]);
+  }
+
+  // ---- relations: what the graph, the routes and the renders ask of a row ------------
+
+  /**
+   * The annotation rows a ref points at: one in REFER's datasets, several or none in
+   * gRefCOCO. The only place that knows how many objects a ref has.
+   */
+  annotationsOfRef(refRow: number): number[] {
+    return [this.refs.annRow[refRow]];
+  }
+
+  /**
+   * The one object of a single-target ref (REFER's ann_id, getRefBox, the ref's mask);
+   * a ref with several objects or none is an error naming it.
+   */
+  referredAnnotation(refRow: number): number {
+    const rows = this.annotationsOfRef(refRow);
+    if (rows.length !== 1) throw new DataError(`${this.name}: ref ${this.refId(refRow)} points at ${rows.length} objects, not one`);
+    return rows[0];
+  }
+
+  refsOfImages(imageRows: ArrayLike<number>): Int32Array[] {
+    return Array.from(imageRows, (row) => groupMembers(this.refsByImage, row));
+  }
+
+  refsOfImage(imageRow: number): Int32Array {
+    return groupMembers(this.refsByImage, imageRow);
+  }
+
+  annotationsOfImage(imageRow: number): Int32Array {
+    return groupMembers(this.instances.annsByImage, imageRow);
+  }
+
+  refsOfAnnotation(annotationRow: number): Int32Array {
+    return groupMembers(this.refsByAnn, annotationRow);
+  }
+
+  refsOfCategory(categoryRow: number): Int32Array {
+    return groupMembers(this.refsByCategory, categoryRow);
+  }
+
+  /** Sentence rows of a ref, in order. */
+  sentencesOfRef(refRow: number): number[] {
+    const rows: number[] = [];
+    for (let s = this.refs.sentStart[refRow]; s < this.refs.sentStart[refRow + 1]; s++) rows.push(s);
+    return rows;
+  }
+
+  imageOfRef(refRow: number): number {
+    return this.refs.imageRow[refRow];
+  }
+
+  categoryOfRef(refRow: number): number {
+    return this.definedCategoryRow(this.refs.categoryId[refRow]);
+  }
+
+  refOfSentenceRow(sentRow: number): number {
+    return this.refOfSentence[sentRow];
+  }
+
+  imageOfAnnotation(annotationRow: number): number {
+    return this.instances.tables.annotations.imageRow[annotationRow];
+  }
+
+  categoryOfAnnotation(annotationRow: number): number {
+    return this.definedCategoryRow(this.instances.tables.annotations.categoryId[annotationRow]);
+  }
+
+  private definedCategoryRow(categoryId: number): number {
+    const row = this.instances.categoryRowById.get(categoryId);
+    // The readers drop records whose category is unknown, so this means a broken index.
+    if (row === undefined) throw new DataError(`${this.name}: category ${categoryId} is referenced but not defined in instances.json`);
+    return row;
+  }
+
+  // ---- single values of a row ---------------------------------------------------------
+
+  get imageCount(): number {
+    return this.instances.tables.images.id.length;
+  }
+
+  get categoryCount(): number {
+    return this.instances.tables.categories.id.length;
+  }
+
+  get sentenceCount(): number {
+    return this.refs.sentId.length;
+  }
+
+  refId(refRow: number): number {
+    return this.refs.refId[refRow];
+  }
+
+  refSplit(refRow: number): string {
+    return this.refs.splitNames[this.refs.split[refRow]];
+  }
+
+  refCategoryId(refRow: number): number {
+    return this.refs.categoryId[refRow];
+  }
+
+  sentIdsOfRef(refRow: number): number[] {
+    return Array.from(this.refs.sentId.subarray(this.refs.sentStart[refRow], this.refs.sentStart[refRow + 1]));
+  }
+
+  /** The ref's made-up file_name; undefined in RefClef. */
+  refFileName(refRow: number): string | undefined {
+    return optionalString(this.refs.fileName, refRow);
+  }
+
+  sentId(sentRow: number): number {
+    return this.refs.sentId[sentRow];
+  }
+
+  sentText(sentRow: number): string {
+    return stringAt(this.refs.sent, sentRow);
+  }
+
+  sentRaw(sentRow: number): string {
+    return stringAt(this.refs.raw, sentRow);
+  }
+
+  imageId(imageRow: number): number {
+    return this.instances.tables.images.id[imageRow];
+  }
+
+  imageFileName(imageRow: number): string {
+    return stringAt(this.instances.tables.images.fileName, imageRow);
+  }
+
+  /** [height, width] of an image, as instances.json gives it. */
+  imageSize(imageRow: number): [number, number] {
+    const { images } = this.instances.tables;
+    return [images.height[imageRow], images.width[imageRow]];
+  }
+
+  annId(annotationRow: number): AnnId {
+    return this.instances.annId(annotationRow);
+  }
+
+  annCategoryId(annotationRow: number): number {
+    return this.instances.tables.annotations.categoryId[annotationRow];
+  }
+
+  annArea(annotationRow: number): number {
+    return this.instances.tables.annotations.area[annotationRow];
+  }
+
+  /** 0 or 1; undefined in RefClef, which has no iscrowd field. */
+  annIscrowd(annotationRow: number): number | undefined {
+    return this.instances.tables.annotations.iscrowd?.[annotationRow];
+  }
+
+  /** RefClef's mask file name; undefined elsewhere. */
+  annMaskName(annotationRow: number): string | undefined {
+    return optionalString(this.instances.tables.annotations.maskName, annotationRow);
+  }
+
+  categoryId(categoryRow: number): number {
+    return this.instances.tables.categories.id[categoryRow];
+  }
+
+  categoryAt(categoryRow: number): ReferCategory {
+    const { categories } = this.instances.tables;
+    return { id: categories.id[categoryRow], name: categories.name[categoryRow], supercategory: categories.supercategory[categoryRow] };
+  }
+
+  /** The polygons of an annotation as flat [x1, y1, x2, y2, …] lists (RLE parts have none). */
+  polygonsOfAnnotation(annotationRow: number): Float64Array[] {
+    const seg = this.instances.tables.annotations.segmentation;
+    const polygons: Float64Array[] = [];
+    for (let p = seg.partStart[annotationRow]; p < seg.partStart[annotationRow + 1]; p++) {
+      if (seg.partRle[p] < 0) polygons.push(seg.coords.subarray(seg.partCoordStart[p], seg.partCoordStart[p + 1]));
+    }
+    return polygons;
   }
 
   // ---- records, shaped as REFER returns them -----------------------------------------
@@ -375,7 +557,7 @@ export class ReferStore {
     for (let s = refs.sentStart[row]; s < refs.sentStart[row + 1]; s++) sentences.push(this.sentenceAt(s));
     const ref: ReferRef = {
       ref_id: refs.refId[row],
-      ann_id: this.instances.annId(refs.annRow[row]),
+      ann_id: this.instances.annId(this.referredAnnotation(row)),
       image_id: this.instances.tables.images.id[refs.imageRow[row]],
       category_id: refs.categoryId[row],
       split: refs.splitNames[refs.split[row]],
