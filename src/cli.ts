@@ -74,7 +74,7 @@ function loadOptions(flags: DataFlags, log: Logger): LoadOptions {
 function summarize(catalog: Catalog): string {
   const lines = [...catalog.stores].map(([pair, s]) => {
     const origin = catalog.origins.get(pair);
-    return `${pair.padEnd(17)} ${String(s.refCount).padStart(7)} refs ${String(s.sentenceCount).padStart(7)} sentences ${String(s.imageCount).padStart(6)} images ${String(s.instances.annotationCount).padStart(7)} annotations  (${origin?.refs === 'compiled index' ? 'compiled index' : 'parsed'})`;
+    return `${pair.padEnd(17)} ${String(s.refCount).padStart(7)} refs ${String(s.sentenceCount).padStart(7)} sentences ${String(s.imageCount).padStart(6)} images ${String(s.annotationCount).padStart(7)} annotations  (${origin?.refs === 'compiled index' ? 'compiled index' : 'parsed'})`;
   });
   for (const f of catalog.failures) lines.push(`${f.pair.padEnd(17)} FAILED: ${f.error}`);
   for (const w of catalog.warnings) lines.push(`warning: ${formatWarning(w)}`);

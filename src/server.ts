@@ -26,7 +26,7 @@ import type { BatchObserver } from '../loaders';
 import { schema } from '../schema';
 import { type AppState, type Context, createContext, DEFAULT_LIMITS, type Limits } from '../schema/context';
 import type { Catalog } from './core/catalog';
-import { DataError, NotFoundError } from './core/errors';
+import { DataError, NotFoundError, StaleIndexError } from './core/errors';
 import { MaskCache } from './core/masks';
 import { useExplorerRoute } from './http/explorer-route';
 import { useImageRoute } from './http/image-route';
@@ -129,16 +129,21 @@ query Explore {
 `;
 }
 
-/** Turns errors from the data core into client errors; hides anything else (a bug) behind a generic message, logged. */
-function errorMasker(log: LogSink) {
+/**
+ * Turns errors from the data core into client errors; hides anything else (a bug) behind
+ * a generic message, logged. A compiled index rewritten under us fails the request and
+ * has the catalog reload what changed.
+ */
+function errorMasker(log: LogSink, catalog: Catalog) {
   return (error: unknown, message: string): Error => {
     const located = error instanceof GraphQLError ? error : undefined;
     const original = located?.originalError ?? error;
+    if (original instanceof StaleIndexError) catalog.staleIndexSeen(original);
     if (original instanceof DataError) {
       return new GraphQLError(original.message, {
         nodes: located?.nodes,
         path: located?.path,
-        extensions: { code: original instanceof NotFoundError ? 'NOT_FOUND' : 'BAD_USER_INPUT' },
+        extensions: { code: original instanceof NotFoundError ? 'NOT_FOUND' : original instanceof StaleIndexError ? 'DATA_RELOADING' : 'BAD_USER_INPUT' },
       });
     }
     if (original instanceof GraphQLError) return located ?? original;
@@ -264,7 +269,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     schema,
     context: () => createContext(app),
     plugins,
-    maskedErrors: { maskError: errorMasker(log) },
+    maskedErrors: { maskError: errorMasker(log, catalog) },
     maxRequestBodySize: false, // see useBodySizeLimit
     cors: options.cors ?? true,
     graphiql: options.graphiql === false ? false : { title: 'refer-graphql', defaultQuery: defaultQuery(catalog) },

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dataRootKey } from '../src/core/catalog';
 
 const ROOT = join(__dirname, '..');
 const GOLDEN = join(__dirname, 'fixtures/golden/data');
@@ -25,7 +26,7 @@ describe('refer-graphql build-index', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/refcoco\/unc\s+100 refs\s+284 sentences\s+40 images\s+394 annotations\s+\(parsed\)/);
     expect(first.stderr).toMatch(/\[11\/11\] refcocog\/refs\(umd\)\.p/); // no TTY: plain progress lines
-    expect(readdirSync(join(dir, 'cache'))).toHaveLength(11);
+    expect(readdirSync(join(dir, 'cache', dataRootKey(join(dir, 'data'))))).toHaveLength(11);
     const second = run('build-index', '--data-root', join(dir, 'data'), '--cache-dir', join(dir, 'cache'), '--datasets', 'refclef/unc');
     expect(second.stdout).toMatch(/refclef\/unc\s+193 refs .*\(compiled index\)/);
     expect(second.stdout).not.toMatch(/refcoco/);

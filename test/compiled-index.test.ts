@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCacheDir, loadCatalog, type LogLevel } from '../src/core/catalog';
+import { dataRootKey, defaultCacheDir, loadCatalog, type LogLevel } from '../src/core/catalog';
 import { FORMAT_VERSION, readCompiledIndex, writeCompiledIndex } from '../src/core/read/compiled-index';
 
 const GOLDEN = join(__dirname, 'fixtures/golden/data');
@@ -17,13 +17,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
+/** Where the catalog keeps this data root's indexes in the given cache dir. */
+const indexDir = () => join(cacheDir, dataRootKey(join(root, 'data')));
 const load = () => loadCatalog({ dataRoot: join(root, 'data'), datasets: ['refcoco/unc', 'refcoco/google'], cacheDir, log: (level, m) => logs.push([level, m]) });
 
 describe('compiled index', () => {
   it('is written on the first load and used on the next, with identical answers', () => {
     const first = load();
     expect(first.origins.get('refcoco/unc')).toEqual({ instances: 'data file', refs: 'data file' });
-    expect(readdirSync(cacheDir).sort()).toEqual(['refcoco.instances.idx', 'refcoco_google.refs.idx', 'refcoco_unc.refs.idx']);
+    expect(readdirSync(indexDir()).sort()).toEqual(['refcoco.instances.idx', 'refcoco_google.refs.idx', 'refcoco_unc.refs.idx']);
     const second = load();
     expect(second.origins.get('refcoco/unc')).toEqual({ instances: 'compiled index', refs: 'compiled index' });
     expect(second.origins.get('refcoco/google')).toEqual({ instances: 'compiled index', refs: 'compiled index' });
@@ -68,7 +70,7 @@ describe('compiled index', () => {
     ['garbage', (f: string) => writeFileSync(f, 'hello'), /not a compiled index/],
   ])('a cache damaged by %s is reported once, rebuilt, and never trusted', (_name, damage, reason) => {
     const good = load().get('refcoco', 'unc').loadAnns([load().get('refcoco', 'unc').getAnnIds()[0]]);
-    damage(join(cacheDir, 'refcoco.instances.idx'));
+    damage(join(indexDir(), 'refcoco.instances.idx'));
     logs = [];
     const catalog = load();
     expect(catalog.origins.get('refcoco/unc')!.instances).toBe('data file');
@@ -85,7 +87,7 @@ describe('compiled index', () => {
   it('leaves no temporary files and replaces the old file atomically', () => {
     load();
     load();
-    expect(readdirSync(cacheDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(indexDir()).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('round-trips typed arrays, strings, nested objects and records the format version', () => {

@@ -1,30 +1,22 @@
 /**
- * Finds the dataset/splitBy pairs under a REFER data root and loads them, through the
+ * Loading and reloading the dataset/splitBy pairs of a REFER data root, through the
  * compiled index when it is current. Every splitBy of a dataset shares one loaded
- * instances.json.
+ * instances.json. One pair that fails, for whatever reason, fails alone: the others
+ * load, and the failure is logged and listed with its pair.
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fingerprintFile, readCompiledIndex, writeCompiledIndex } from './read/compiled-index';
-import { DataError, NotFoundError } from './errors';
+import { DataError, NotFoundError, StaleIndexError } from './errors';
 import { readInstances } from './read/instances';
+import { ALL_PAIR_NAMES, findPairs, INSTANCES_FILE, parsePairName, refsFileName } from './layout';
 import { formatWarning, type LoadWarning } from './problems';
 import { joinRefs, parseRefs } from './read/refs';
 import { parseRefsInWorker, WORKER_MIN_INSTANCES_BYTES, type PendingRefs } from './read/refs-in-worker';
 import { InstancesIndex, ReferStore } from './store/store';
 import type { InstancesTables, RefTables } from './store/tables';
-
-/** Every published dataset and its splitBys. */
-export const KNOWN_PAIRS: Record<string, string[]> = {
-  refclef: ['unc', 'berkeley'],
-  refcoco: ['unc', 'google'],
-  'refcoco+': ['unc'],
-  refcocog: ['google', 'umd'],
-};
-
-export const ALL_PAIR_NAMES = Object.entries(KNOWN_PAIRS).flatMap(([d, splits]) => splits.map((s) => `${d}/${s}`));
 
 export type LogLevel = 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, message: string) => void;
@@ -33,7 +25,10 @@ export interface LoadOptions {
   dataRoot: string;
   /** "dataset/splitBy" names; default: every pair found under dataRoot. */
   datasets?: readonly string[];
-  /** Where compiled indexes live; default: see defaultCacheDir. null: no cache. */
+  /**
+   * Where compiled indexes live; default: see defaultCacheDir. null: no cache. A folder
+   * given here may be shared by several data roots: each gets its own subfolder in it.
+   */
   cacheDir?: string | null;
   log?: Logger;
   /**
@@ -50,25 +45,17 @@ export interface PairFailure {
   error: string;
 }
 
-export function refsFileName(splitBy: string): string {
-  return `refs(${splitBy}).p`;
+/** Where a file's tables came from on this start. */
+export type Origin = 'compiled index' | 'data file';
+
+export interface PairOrigins {
+  instances: Origin;
+  refs: Origin;
 }
 
-/** Splits "refcoco/unc" and checks it is a published pair. */
-export function parsePairName(name: string): [string, string] {
-  const [dataset, splitBy, extra] = name.split('/');
-  if (extra !== undefined || !KNOWN_PAIRS[dataset]?.includes(splitBy ?? '')) {
-    throw new NotFoundError(`unknown dataset "${name}"; valid: ${ALL_PAIR_NAMES.join(', ')}`);
-  }
-  return [dataset, splitBy];
-}
-
-/** Pairs whose instances.json and refs file both exist under dataRoot. */
-export function findPairs(dataRoot: string): string[] {
-  return ALL_PAIR_NAMES.filter((name) => {
-    const [dataset, splitBy] = name.split('/');
-    return existsSync(join(dataRoot, dataset, 'instances.json')) && existsSync(join(dataRoot, dataset, refsFileName(splitBy)));
-  });
+/** A key of a data root, for cache folders that several data roots may share. */
+export function dataRootKey(dataRoot: string): string {
+  return createHash('sha1').update(resolve(dataRoot)).digest('hex').slice(0, 12);
 }
 
 function isWritableDir(dir: string): boolean {
@@ -86,45 +73,226 @@ export function defaultCacheDir(dataRoot: string): string {
   const beside = join(resolve(dataRoot), '.refer-cache');
   if (isWritableDir(beside)) return beside;
   const userCache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  const key = createHash('sha1').update(resolve(dataRoot)).digest('hex').slice(0, 12);
-  return join(userCache, 'refer-graphql', key);
+  return join(userCache, 'refer-graphql', dataRootKey(dataRoot));
+}
+
+/**
+ * The folder of one data root's compiled indexes: the default one is already the data
+ * root's own; a given one (REFER_CACHE_DIR, --cache-dir) gets a subfolder per data root,
+ * so that two roots sharing it do not rebuild each other's indexes on every start.
+ */
+export function compiledIndexDir(dataRoot: string, cacheDir: string | null | undefined): string | null {
+  if (cacheDir === null) return null;
+  return cacheDir === undefined ? defaultCacheDir(dataRoot) : join(cacheDir, dataRootKey(dataRoot));
+}
+
+/** Loads one pair again from the files (used by Catalog.reload). */
+export type PairLoader = (pair: string) => LoadedPair;
+
+export interface LoadedPair {
+  store: ReferStore;
+  origins: PairOrigins;
+  /** Identities of the compiled index files it was read from (to see them replaced). */
+  indexFiles: ReadonlyMap<string, string | undefined>;
 }
 
 /** All loaded pairs of one data root. */
 export class Catalog {
+  private readonly live: Map<string, ReferStore>;
+  private readonly liveOrigins: Map<string, PairOrigins>;
+  private readonly indexFiles = new Map<string, ReadonlyMap<string, string | undefined>>();
+  private readonly reloads = new Map<string, Promise<void>>();
+
   constructor(
     readonly dataRoot: string,
-    readonly stores: ReadonlyMap<string, ReferStore>,
+    stores: ReadonlyMap<string, ReferStore>,
     readonly failures: readonly PairFailure[],
     /** Per pair, whether each file was read from the compiled index or parsed. */
-    readonly origins: ReadonlyMap<string, { instances: Origin; refs: Origin }> = new Map(),
-  ) {}
+    origins: ReadonlyMap<string, PairOrigins> = new Map(),
+    private readonly loadPairAgain?: PairLoader,
+    private readonly log: Logger = () => {},
+  ) {
+    this.live = new Map(stores);
+    this.liveOrigins = new Map(origins);
+  }
+
+  get stores(): ReadonlyMap<string, ReferStore> {
+    return this.live;
+  }
+
+  get origins(): ReadonlyMap<string, PairOrigins> {
+    return this.liveOrigins;
+  }
 
   get(dataset: string, splitBy: string): ReferStore {
-    const store = this.stores.get(`${dataset}/${splitBy}`);
+    const store = this.live.get(`${dataset}/${splitBy}`);
     if (!store) {
       const failure = this.failures.find((f) => f.pair === `${dataset}/${splitBy}`);
       if (failure) throw new DataError(`${dataset}/${splitBy} failed to load: ${failure.error}`);
-      throw new NotFoundError(`no dataset ${dataset}/${splitBy} is loaded; loaded: ${[...this.stores.keys()].join(', ') || 'none'}`);
+      throw new NotFoundError(`no dataset ${dataset}/${splitBy} is loaded; loaded: ${[...this.live.keys()].join(', ') || 'none'}`);
     }
     return store;
   }
 
   get warnings(): LoadWarning[] {
-    return [...this.stores.values()].flatMap((s) => s.warnings);
+    return [...this.live.values()].flatMap((s) => s.warnings);
+  }
+
+  /** Remembers which compiled index files a pair was read from. */
+  noteIndexFiles(pair: string, files: ReadonlyMap<string, string | undefined>): void {
+    this.indexFiles.set(pair, files);
+  }
+
+  /**
+   * Loads `pair` again, whole (its instances.json too), after the current request has
+   * been answered, and swaps the new store in when it is complete: until then the old one
+   * keeps answering. Calls while a reload runs share it. A reload that fails is logged
+   * and leaves the old store in place.
+   */
+  reload(pair: string): Promise<void> {
+    const running = this.reloads.get(pair);
+    if (running) return running;
+    const reload = new Promise<void>((done) => setImmediate(done))
+      .then(() => this.swapIn(pair))
+      .finally(() => this.reloads.delete(pair));
+    this.reloads.set(pair, reload);
+    return reload;
+  }
+
+  /** Reloads started and not yet done. */
+  get pendingReloads(): Promise<void> {
+    return Promise.all(this.reloads.values()).then(() => {});
+  }
+
+  /**
+   * A request hit a StaleIndexError: a compiled index was rewritten under us. Schedules
+   * the reload of every pair whose index files are no longer the ones it was read from.
+   */
+  staleIndexSeen(error: StaleIndexError): void {
+    for (const [pair, files] of this.indexFiles) {
+      if ([...files].some(([path, identity]) => fileIdentity(path) !== identity)) {
+        this.log('warn', `${pair}: ${error.message}; reloading the pair`);
+        void this.reload(pair);
+      }
+    }
+  }
+
+  private swapIn(pair: string): void {
+    if (!this.loadPairAgain) throw new DataError(`${pair}: this catalog cannot reload pairs`);
+    try {
+      const loaded = this.loadPairAgain(pair);
+      this.live.set(pair, loaded.store);
+      this.liveOrigins.set(pair, loaded.origins);
+      this.indexFiles.set(pair, loaded.indexFiles);
+      this.log('info', `${pair}: reloaded`);
+    } catch (e) {
+      this.log('error', `${pair}: reload failed, still serving the data loaded before: ${describeFailure(e)}`);
+    }
   }
 }
 
-/** Where a file's tables came from on this start. */
-export type Origin = 'compiled index' | 'data file';
+/** Device, inode, size and time of a file; undefined when there is none (or no folder for it). */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat && `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Any error as one line for the log and PairFailure.error. */
+function describeFailure(e: unknown): string {
+  if (e instanceof DataError || (e as NodeJS.ErrnoException)?.code) return (e as Error).message;
+  // Not a data problem we know (a RangeError or stack overflow from a crafted file, a
+  // bug): still this pair's failure only, named as what it is.
+  return e instanceof Error ? `unexpected ${e.name}: ${e.message}` : `unexpected failure: ${String(e)}`;
+}
 
 function valueAt(tree: unknown, keyPath: string[]): unknown {
   return keyPath.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], tree);
 }
 
-/** Loads one file's tables through the compiled index. */
-function compiled<T>(opts: LoadOptions, cachePath: string | null, kind: string, fingerprint: string, build: () => T): [T, Origin] {
-  const log = opts.log ?? (() => {});
+/** One load of some pairs: its options, and what the pairs of a dataset share. */
+class LoadRun {
+  readonly dataRoot: string;
+  readonly indexDir: string | null;
+  readonly log: Logger;
+  private readonly instancesByDataset = new Map<string, LoadedInstances | Error>();
+  private readonly pendingRefs = new Map<string, PendingRefs>();
+  private step = 0;
+
+  constructor(
+    readonly opts: LoadOptions,
+    readonly names: readonly string[],
+  ) {
+    this.dataRoot = resolve(opts.dataRoot);
+    this.indexDir = compiledIndexDir(this.dataRoot, opts.cacheDir);
+    this.log = opts.log ?? (() => {});
+  }
+
+  get stepCount(): number {
+    return this.names.length + new Set(this.names.map((n) => n.split('/')[0])).size;
+  }
+
+  nextStep(pair: string, file: string): void {
+    this.opts.onStep?.({ pair, file, index: this.step++, total: this.stepCount });
+  }
+
+  indexPath(fileName: string): string | null {
+    return this.indexDir && join(this.indexDir, fileName);
+  }
+
+  /** The instances of a dataset, loaded once per run (or its error, once). */
+  instancesOf(dataset: string, pair: string): LoadedInstances {
+    let entry = this.instancesByDataset.get(dataset);
+    if (!entry) {
+      try {
+        entry = loadInstances(this, dataset, pair);
+      } catch (e) {
+        entry = e instanceof Error ? e : new Error(String(e));
+      }
+      this.instancesByDataset.set(dataset, entry);
+    }
+    if (entry instanceof Error) throw entry;
+    return entry;
+  }
+
+  /** Starts parsing the refs pickles of a dataset in worker threads, when that pays. */
+  startRefsWorkers(dataset: string, instancesBytes: number): void {
+    const mode = this.opts.refsWorkers ?? 'auto';
+    if (mode === 'never' || (mode === 'auto' && (availableParallelism() < 2 || instancesBytes < WORKER_MIN_INSTANCES_BYTES))) return;
+    for (const pair of this.names.filter((n) => n.startsWith(`${dataset}/`))) {
+      const fileName = refsFileName(pair.split('/')[1]);
+      const file = join(this.dataRoot, dataset, fileName);
+      if (existsSync(file)) this.pendingRefs.set(pair, parseRefsInWorker(file, `${dataset}/${fileName}`));
+    }
+  }
+
+  /** The worker's parse of a pair's refs, if one was started. */
+  takePendingRefs(pair: string): PendingRefs | undefined {
+    const pending = this.pendingRefs.get(pair);
+    this.pendingRefs.delete(pair);
+    return pending;
+  }
+
+  finish(): void {
+    for (const pending of this.pendingRefs.values()) pending.cancel();
+    for (const entry of this.instancesByDataset.values()) {
+      if (!(entry instanceof Error)) for (const w of entry.index.tables.warnings) this.log('warn', formatWarning(w));
+    }
+  }
+}
+
+interface LoadedInstances {
+  index: InstancesIndex;
+  fingerprint: string;
+  origin: Origin;
+  indexPath: string | null;
+}
+
+/** Loads one file's tables through the compiled index at `cachePath`, or builds them. */
+function compiled<T>(log: Logger, cachePath: string | null, kind: string, fingerprint: string, build: () => T): [T, Origin] {
   const buildAndWrite = (): T => {
     const tables = build();
     if (cachePath) {
@@ -155,93 +323,91 @@ function compiled<T>(opts: LoadOptions, cachePath: string | null, kind: string, 
   return [buildAndWrite(), 'data file'];
 }
 
-export function loadCatalog(opts: LoadOptions): Catalog {
-  const dataRoot = resolve(opts.dataRoot);
-  if (!existsSync(dataRoot)) throw new DataError(`data root ${dataRoot} does not exist`);
+function loadInstances(run: LoadRun, dataset: string, pair: string): LoadedInstances {
+  const file = join(run.dataRoot, dataset, INSTANCES_FILE);
+  const label = `${dataset}/${INSTANCES_FILE}`;
+  run.nextStep(pair, label);
+  if (!existsSync(file)) throw new DataError(`${label} not found under ${run.dataRoot}`);
+  // Fingerprints only matter to compiled indexes: without a cache, skip their reads.
+  const fingerprint = run.indexDir ? fingerprintFile(file, false) : '';
+  const indexPath = run.indexPath(`${dataset}.instances.idx`);
+  const [tables, origin] = compiled<InstancesTables>(run.log, indexPath, `instances ${dataset}`, fingerprint, () => {
+    // Its refs files' compiled indexes depend on this file, so they will be rebuilt too.
+    run.startRefsWorkers(dataset, statSync(file).size);
+    return readInstances(readFileSync(file), label);
+  });
+  return { index: new InstancesIndex(tables), fingerprint, origin, indexPath };
+}
+
+function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { refs: RefTables; origin: Origin; indexPath: string | null } {
+  const [dataset, splitBy] = pair.split('/');
+  const file = join(run.dataRoot, dataset, refsFileName(splitBy));
+  const label = `${dataset}/${refsFileName(splitBy)}`;
+  run.nextStep(pair, label);
+  if (!existsSync(file)) throw new DataError(`${label} not found under ${run.dataRoot}`);
+  const fingerprint = run.indexDir ? `${fingerprintFile(file, true)}|${instances.fingerprint}` : '';
+  const indexPath = run.indexPath(`${dataset}_${splitBy}.refs.idx`);
+  const { index } = instances;
+  const [refs, origin] = compiled<RefTables>(run.log, indexPath, `refs ${pair}`, fingerprint, () => {
+    const parsed = run.takePendingRefs(pair)?.result() ?? parseRefs(readFileSync(file), label);
+    return joinRefs(parsed, label, {
+      annRow: (id) => index.annRowById.get(id),
+      imageRow: (id) => index.imageRowById.get(id),
+      imageOfAnn: (row) => index.tables.annotations.imageRow[row],
+      categoryExists: (id) => index.categoryRowById.has(id),
+    });
+  });
+  return { refs, origin, indexPath };
+}
+
+function loadPair(run: LoadRun, pair: string): LoadedPair {
+  const [dataset, splitBy] = pair.split('/');
+  const instances = run.instancesOf(dataset, pair);
+  const { refs, origin, indexPath } = loadRefs(run, pair, instances);
+  for (const w of refs.warnings) run.log('warn', formatWarning(w));
+  const indexFiles = new Map<string, string | undefined>();
+  for (const path of [instances.indexPath, indexPath]) if (path) indexFiles.set(path, fileIdentity(path));
+  return { store: new ReferStore(dataset, splitBy, instances.index, refs), origins: { instances: instances.origin, refs: origin }, indexFiles };
+}
+
+/** The pairs a load asks for: the given names (checked), or all found under the root. */
+function pairNames(opts: LoadOptions, dataRoot: string): string[] {
   const names = opts.datasets?.length ? opts.datasets.map((n) => parsePairName(n).join('/')) : findPairs(dataRoot);
   if (names.length === 0) {
     throw new DataError(`no REFER data found under ${dataRoot}: expected <dataset>/instances.json and <dataset>/refs(<splitBy>).p for one of ${ALL_PAIR_NAMES.join(', ')}`);
   }
-  const cacheDir = opts.cacheDir === null ? null : (opts.cacheDir ?? defaultCacheDir(dataRoot));
-  const log = opts.log ?? (() => {});
-  const instancesByDataset = new Map<string, { index: InstancesIndex; fingerprint: string; origin: Origin } | Error>();
-  const stores = new Map<string, ReferStore>();
+  return names;
+}
+
+export function loadCatalog(opts: LoadOptions): Catalog {
+  const dataRoot = resolve(opts.dataRoot);
+  if (!existsSync(dataRoot)) throw new DataError(`data root ${dataRoot} does not exist`);
+  const run = new LoadRun(opts, pairNames(opts, dataRoot));
+  const loaded = new Map<string, LoadedPair>();
   const failures: PairFailure[] = [];
-  const origins = new Map<string, { instances: Origin; refs: Origin }>();
-  const steps = names.length + new Set(names.map((n) => n.split('/')[0])).size;
-  let step = 0;
-  // Refs pickles parsed in worker threads while their instances.json is read.
-  const pendingRefs = new Map<string, PendingRefs>();
-  const startRefsWorkers = (dataset: string, instancesBytes: number) => {
-    const mode = opts.refsWorkers ?? 'auto';
-    if (mode === 'never' || (mode === 'auto' && (availableParallelism() < 2 || instancesBytes < WORKER_MIN_INSTANCES_BYTES))) return;
-    for (const pair of names.filter((n) => n.startsWith(`${dataset}/`))) {
-      const file = join(dataRoot, dataset, refsFileName(pair.split('/')[1]));
-      if (existsSync(file)) pendingRefs.set(pair, parseRefsInWorker(file, `${dataset}/${refsFileName(pair.split('/')[1])}`));
-    }
-  };
-
-  const instancesOf = (dataset: string, pair: string) => {
-    let entry = instancesByDataset.get(dataset);
-    if (!entry) {
-      const file = join(dataRoot, dataset, 'instances.json');
-      const label = `${dataset}/instances.json`;
-      opts.onStep?.({ pair, file: label, index: step++, total: steps });
-      try {
-        if (!existsSync(file)) throw new DataError(`${label} not found under ${dataRoot}`);
-        // Fingerprints only matter to compiled indexes: without a cache, skip their reads.
-        const fingerprint = cacheDir ? fingerprintFile(file, false) : '';
-        const [tables, origin] = compiled<InstancesTables>(opts, cacheDir && join(cacheDir, `${dataset}.instances.idx`), `instances ${dataset}`, fingerprint, () => {
-          // Its refs files' compiled indexes depend on this file, so they will be rebuilt too.
-          startRefsWorkers(dataset, statSync(file).size);
-          return readInstances(readFileSync(file), label);
-        });
-        entry = { index: new InstancesIndex(tables), fingerprint, origin };
-      } catch (e) {
-        entry = e as Error;
-      }
-      instancesByDataset.set(dataset, entry);
-    }
-    if (entry instanceof Error) throw entry;
-    return entry;
-  };
-
-  for (const pair of names) {
-    const [dataset, splitBy] = pair.split('/');
+  for (const pair of run.names) {
     try {
-      const instances = instancesOf(dataset, pair);
-      const file = join(dataRoot, dataset, refsFileName(splitBy));
-      const label = `${dataset}/${refsFileName(splitBy)}`;
-      opts.onStep?.({ pair, file: label, index: step++, total: steps });
-      if (!existsSync(file)) throw new DataError(`${label} not found under ${dataRoot}`);
-      const fingerprint = cacheDir ? `${fingerprintFile(file, true)}|${instances.fingerprint}` : '';
-      const { tables } = instances.index;
-      const [refs, origin] = compiled<RefTables>(opts, cacheDir && join(cacheDir, `${dataset}_${splitBy}.refs.idx`), `refs ${pair}`, fingerprint, () => {
-        const pending = pendingRefs.get(pair);
-        pendingRefs.delete(pair);
-        const parsed = pending ? pending.result() : parseRefs(readFileSync(file), label);
-        return joinRefs(parsed, label, {
-          annRow: (id) => instances.index.annRowById.get(id),
-          imageRow: (id) => instances.index.imageRowById.get(id),
-          imageOfAnn: (row) => tables.annotations.imageRow[row],
-          categoryExists: (id) => instances.index.categoryRowById.has(id),
-        });
-      });
-      const store = new ReferStore(dataset, splitBy, instances.index, refs);
-      origins.set(pair, { instances: instances.origin, refs: origin });
-      for (const w of refs.warnings) log('warn', formatWarning(w));
-      stores.set(pair, store);
+      loaded.set(pair, loadPair(run, pair));
     } catch (e) {
-      // Data problems and file-system errors (unreadable file, a directory in its place)
-      // fail this pair only; anything else is a bug and propagates.
-      if (!(e instanceof DataError) && !(e as NodeJS.ErrnoException).code) throw e;
-      failures.push({ pair, error: (e as Error).message });
-      log('error', `${pair}: ${(e as Error).message}`);
+      const error = describeFailure(e);
+      failures.push({ pair, error });
+      run.log('error', `${pair}: ${error}`);
     }
   }
-  for (const pending of pendingRefs.values()) pending.cancel();
-  for (const [, entry] of instancesByDataset) {
-    if (!(entry instanceof Error)) for (const w of entry.index.tables.warnings) log('warn', formatWarning(w));
-  }
-  return new Catalog(dataRoot, stores, failures, origins);
+  run.finish();
+  // A reload reads its pair afresh, instances.json included, on this thread.
+  const loadAgain: PairLoader = (pair) => {
+    const again = new LoadRun({ ...opts, refsWorkers: 'never', onStep: undefined }, [pair]);
+    return loadPair(again, pair);
+  };
+  const catalog = new Catalog(
+    dataRoot,
+    new Map([...loaded].map(([pair, p]) => [pair, p.store])),
+    failures,
+    new Map([...loaded].map(([pair, p]) => [pair, p.origins])),
+    loadAgain,
+    run.log,
+  );
+  for (const [pair, p] of loaded) catalog.noteIndexFiles(pair, p.indexFiles);
+  return catalog;
 }

@@ -7,18 +7,19 @@
  *   404 an id that names nothing (not a global id, unknown dataset, ref or annotation)
  *   400 the id of a record of another type (Image, Category, …)
  *   422 an object whose segmentation cannot be made into a PNG (corrupt data)
+ *   503 the compiled index was rewritten under the server (the pair is being reloaded)
  *   405 a method other than GET or HEAD
  *
  * Errors are plain text that says what was wrong.
  */
 import { createHash } from 'node:crypto';
 import type { Catalog } from '../core/catalog';
-import { DataError, NotFoundError } from '../core/errors';
+import { DataError, NotFoundError, StaleIndexError } from '../core/errors';
 import { annotationMask, type MaskCache, refMask } from '../core/masks';
 import { MASKS_PREFIX, MASKS_SUFFIX, resolveRowId, type RowOfId } from '../ids';
 import { rleToString } from '../mask';
 import { maskToPng } from '../render';
-import { bodyResponse, decodeIdSegment, etagMatches, idRoute, textResponse as text, type Responses } from './responses';
+import { bodyResponse, decodeIdSegment, etagMatches, idRoute, staleIndexResponse, textResponse as text, type Responses } from './responses';
 
 /** Masks change only when the data files do, and the ETag catches that. */
 const CACHE_CONTROL = 'public, max-age=3600';
@@ -46,6 +47,7 @@ async function maskResponse(catalog: Catalog, masks: MaskCache, request: Request
     // fast-png's output is backed by a plain ArrayBuffer, as BodyInit's type wants.
     return bodyResponse(fetchAPI, request, maskToPng(rle) as Uint8Array<ArrayBuffer>, { ...headers, 'content-type': 'image/png' });
   } catch (e) {
+    if (e instanceof StaleIndexError) return staleIndexResponse(fetchAPI, catalog, e, 'no mask');
     if (e instanceof DataError) return text(fetchAPI, 422, `no mask: ${e.message}`);
     throw e;
   }

@@ -12,19 +12,20 @@
  *   404 an id that names nothing (not a global id, unknown dataset or ref)
  *   422 a ref that cannot be drawn (corrupt segmentation, an image of 0 pixels in
  *       instances.json, a file_name that would leave the images folder)
+ *   503 the compiled index was rewritten under the server (the pair is being reloaded)
  *   405 a method other than GET or HEAD
  *
  * Errors are plain text that says what was wrong.
  */
 import { createHash } from 'node:crypto';
 import type { Catalog } from '../core/catalog';
-import { DataError, NotFoundError } from '../core/errors';
+import { DataError, NotFoundError, StaleIndexError } from '../core/errors';
 import { imagePath } from '../core/layout';
 import type { MaskCache } from '../core/masks';
 import type { ReferStore } from '../core/store/store';
 import { RENDERS_PREFIX, RENDERS_SUFFIX, resolveRowId, type RowOfId } from '../ids';
 import { fileIdentity, RENDER_MODES, renderRef, type RenderMode } from '../render';
-import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, textResponse } from './responses';
+import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, staleIndexResponse, textResponse } from './responses';
 
 /** Part of the ETag: bump when the drawing of renders changes. */
 const RENDER_VERSION = 'render1';
@@ -90,6 +91,7 @@ async function renderResponse(catalog: Catalog, masks: MaskCache, request: Reque
       'cache-control': render.imageFound ? CACHE_FOUND : CACHE_MISSING,
     });
   } catch (e) {
+    if (e instanceof StaleIndexError) return staleIndexResponse(fetchAPI, catalog, e, 'no render');
     if (e instanceof DataError) return textResponse(fetchAPI, 422, `no render: ${e.message}`);
     throw e;
   }

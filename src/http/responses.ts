@@ -1,5 +1,7 @@
 /** What the GET routes beside /graphql (renders, images, masks, the explorer) answer with. */
 import type { Plugin } from 'graphql-yoga';
+import type { Catalog } from '../core/catalog';
+import type { StaleIndexError } from '../core/errors';
 
 export type Responses = { Response: typeof Response };
 
@@ -12,6 +14,15 @@ export function textResponse(fetchAPI: Responses, status: number, message: strin
 export function etagMatches(request: Request, etag: string): boolean {
   const match = request.headers.get('if-none-match');
   return match !== null && match.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag);
+}
+
+/**
+ * A compiled index was rewritten under the server: the catalog reloads the pair, and
+ * this request is refused rather than answered from a mix of two builds.
+ */
+export function staleIndexResponse(fetchAPI: Responses, catalog: Catalog, error: StaleIndexError, what: string): Response {
+  catalog.staleIndexSeen(error);
+  return textResponse(fetchAPI, 503, `${what}: ${error.message}; the data is being reloaded, try again shortly`, { 'retry-after': '5' });
 }
 
 /** The route's body for GET, none for HEAD (with the same headers). */

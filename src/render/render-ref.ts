@@ -2,7 +2,7 @@
 // object drawn over its image file, or over a gray canvas of the image's size when the
 // file is missing (most users have the annotations, not the 13 GB of images).
 
-import { DataError } from '../core/errors';
+import { DataError, StaleIndexError } from '../core/errors';
 import type { ReferStore } from '../core/store/store';
 import { rleDecode } from '../mask';
 import { imagePath } from '../core/layout';
@@ -75,7 +75,8 @@ export function drawRef(store: ReferStore, refRow: number, options: RenderOption
     } catch (e) {
       // The codec throws RangeError on corrupt segmentations (counts that do not add up,
       // coordinates beyond 2**30): a problem of the data, not of the program.
-      if (!(e instanceof RangeError || e instanceof DataError)) throw e;
+      // A compiled index rewritten under us is not this ref's problem: it goes up as is.
+      if (e instanceof StaleIndexError || !(e instanceof RangeError || e instanceof DataError)) throw e;
       const names = objects.map((row) => JSON.stringify(store.annId(row))).join(', ');
       throw new DataError(`${store.name}: annotation ${names}: its segmentation cannot be drawn: ${e.message}`);
     }

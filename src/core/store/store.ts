@@ -444,6 +444,10 @@ export class ReferStore {
     return this.instances.tables.images.id.length;
   }
 
+  get annotationCount(): number {
+    return this.instances.annotationCount;
+  }
+
   get categoryCount(): number {
     return this.instances.tables.categories.id.length;
   }
