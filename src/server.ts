@@ -28,6 +28,7 @@ import { type AppState, type Context, createContext, DEFAULT_LIMITS, type Limits
 import type { Catalog } from './core/catalog';
 import { DataError, NotFoundError, StaleIndexError } from './core/errors';
 import { MaskCache } from './core/masks';
+import { DecodedImages } from './render';
 import { useExplorerRoute } from './http/explorer-route';
 import { useImageRoute } from './http/image-route';
 import { useMaskRoute } from './http/mask-route';
@@ -248,7 +249,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     useRequestLog(log),
     useReadiness(catalog),
     useMaskRoute(catalog, app.masks),
-    useRenderRoute(catalog, app.masks),
+    useRenderRoute({ catalog, masks: app.masks, images: new DecodedImages() }),
     useImageRoute(catalog),
     useExplorerRoute(),
     useBodySizeLimit(limits.maxRequestBodySize),

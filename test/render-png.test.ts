@@ -42,7 +42,8 @@ const { tmpdir } = require('node:os');
 const { join, dirname } = require('node:path');
 const { decode, encode } = require('fast-png');
 const { loadCatalog } = require('./src/core/catalog');
-const { decodeImage, imagePath, readImage, renderRef } = require('./src/render');
+const { imagePath } = require('./src/core/layout');
+const { decodeImage, readImage, renderRef } = require('./src/render');
 const DATA = 'data';
 const catalog = loadCatalog({ dataRoot: DATA, cacheDir: null });
 const record = (pair, s, row, mode, maxSize) => {

@@ -24,7 +24,7 @@ import { imagePath } from '../core/layout';
 import type { MaskCache } from '../core/masks';
 import type { ReferStore } from '../core/store/store';
 import { RENDERS_PREFIX, RENDERS_SUFFIX, resolveRowId, type RowOfId } from '../ids';
-import { fileIdentity, RENDER_MODES, renderRef, type RenderMode } from '../render';
+import { type DecodedImages, fileIdentity, RENDER_MODES, renderRef, type RenderMode } from '../render';
 import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, staleIndexResponse, textResponse } from './responses';
 
 /** Part of the ETag: bump when the drawing of renders changes. */
@@ -65,7 +65,14 @@ function renderEtag(store: ReferStore, refRow: number, mode: RenderMode, maxSize
   return { etag: `"${hash.digest('base64url')}"`, fileFound: file !== undefined };
 }
 
-async function renderResponse(catalog: Catalog, masks: MaskCache, request: Request, rawId: string, query: URLSearchParams, fetchAPI: Responses): Promise<Response> {
+/** What renders are drawn with: the app's data and caches. */
+export interface RenderSources {
+  catalog: Catalog;
+  masks: MaskCache;
+  images: DecodedImages;
+}
+
+async function renderResponse({ catalog, masks, images }: RenderSources, request: Request, rawId: string, query: URLSearchParams, fetchAPI: Responses): Promise<Response> {
   const id = decodeIdSegment(rawId);
   if (id === undefined) return textResponse(fetchAPI, 404, `no render: "${rawId}" is not a valid URL-encoded id`);
   const params = renderParams(query);
@@ -83,7 +90,7 @@ async function renderResponse(catalog: Catalog, masks: MaskCache, request: Reque
   try {
     const { etag, fileFound } = renderEtag(store, row, mode, maxSize, catalog.dataRoot);
     if (etagMatches(request, etag)) return new fetchAPI.Response(null, { status: 304, headers: { etag, 'cache-control': fileFound ? CACHE_FOUND : CACHE_MISSING } });
-    const render = renderRef(store, row, { mode, maxSize, dataRoot: catalog.dataRoot, masks });
+    const render = renderRef(store, row, { mode, maxSize, dataRoot: catalog.dataRoot, masks, images });
     return bodyResponse(fetchAPI, request, render.png, {
       'content-type': 'image/png',
       'x-image-found': String(render.imageFound),
@@ -98,6 +105,6 @@ async function renderResponse(catalog: Catalog, masks: MaskCache, request: Reque
 }
 
 /** The route as a Yoga plugin: it answers /renders/… itself, and leaves every other path alone. */
-export function useRenderRoute(catalog: Catalog, masks: MaskCache) {
-  return idRoute(RENDERS_PREFIX, RENDERS_SUFFIX, 'render', USAGE, (rawId, request, url, fetchAPI) => renderResponse(catalog, masks, request, rawId, url.searchParams, fetchAPI));
+export function useRenderRoute(sources: RenderSources) {
+  return idRoute(RENDERS_PREFIX, RENDERS_SUFFIX, 'render', USAGE, (rawId, request, url, fetchAPI) => renderResponse(sources, request, rawId, url.searchParams, fetchAPI));
 }

@@ -144,26 +144,42 @@ function toRgb(width: number, height: number, channels: number, s: Uint8Array, m
   return { width, height, channels: 3, data: rgb };
 }
 
-// The last few decoded images, by path, with the file's identity when it was read.
-// Decoding a 640x480 JPEG costs more than everything else in a render, and renders
-// come in runs over one image: its SEG and BOX, the other refs of the same image.
-const CACHED_IMAGES = 8;
-const decoded = new Map<string, { file: string; raster: Raster | undefined }>();
+/**
+ * The last few decoded images, by path, with the file's identity when each was read
+ * (a replaced file is decoded again). Decoding a 640x480 JPEG costs more than everything
+ * else in a render, and renders come in runs over one image: its SEG and BOX, the other
+ * refs of the same image. The app owns one (see src/server.ts).
+ */
+export class DecodedImages {
+  private readonly entries = new Map<string, { file: string; raster: Raster | undefined }>();
+
+  constructor(private readonly capacity = 8) {}
+
+  /** The raster of `path` as decoded when its file was `file`; decodes on a miss. */
+  get(path: string, file: string): Raster | undefined {
+    let entry = this.entries.get(path);
+    if (entry?.file !== file) entry = { file, raster: decodeFile(path) };
+    // Map iteration follows insertion order: re-inserting makes it the most recent.
+    this.entries.delete(path);
+    this.entries.set(path, entry);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    return entry.raster;
+  }
+}
+
+function decodeFile(path: string): Raster | undefined {
+  const bytes = readImageBytes(path);
+  return bytes && decodeImage(bytes);
+}
 
 /**
  * The image at `path` as an RGB raster (the caller's own copy, to draw on), or
- * undefined when it is missing or undecodable.
+ * undefined when it is missing or undecodable; through `cache` when given.
  */
-export function readImage(path: string): Raster | undefined {
+export function readImage(path: string, cache?: DecodedImages): Raster | undefined {
   const file = fileIdentity(path);
   if (file === undefined) return undefined;
-  let entry = decoded.get(path);
-  if (entry?.file !== file) {
-    const bytes = readImageBytes(path);
-    entry = { file, raster: bytes && decodeImage(bytes) };
-  }
-  decoded.delete(path);
-  decoded.set(path, entry);
-  if (decoded.size > CACHED_IMAGES) decoded.delete(decoded.keys().next().value as string);
-  return entry.raster && { ...entry.raster, data: entry.raster.data.slice() };
+  if (!cache) return decodeFile(path);
+  const raster = cache.get(path, file);
+  return raster && { ...raster, data: raster.data.slice() };
 }

@@ -7,7 +7,7 @@ import type { ReferStore } from '../core/store/store';
 import { rleDecode } from '../mask';
 import { imagePath } from '../core/layout';
 import { type MaskCache, refMask } from '../core/masks';
-import { imageFileExists, MAX_PIXELS, readImage } from './image-file';
+import { type DecodedImages, imageFileExists, MAX_PIXELS, readImage } from './image-file';
 import { blendMask, downscale, drawLine, drawMaskPixels, filledRaster, maskBoundary, rasterToPng, type Raster, type Rgb } from './raster';
 
 export const RENDER_MODES = ['SEG', 'BOX', 'MASK'] as const;
@@ -21,6 +21,8 @@ export interface RenderOptions {
   dataRoot: string;
   /** Where computed masks are kept (the app's cache); without one they are not kept. */
   masks?: MaskCache;
+  /** Recently decoded image files (the app's cache); without one each render decodes its image. */
+  images?: DecodedImages;
 }
 
 export interface Drawing {
@@ -95,7 +97,7 @@ export function drawRef(store: ReferStore, refRow: number, options: RenderOption
     for (let i = 0; i < data.length; i++) data[i] *= 255;
     drawing = { raster: { width: w, height: h, channels: 1, data }, imageFound: imageFileExists(path) };
   } else {
-    const image = readImage(path);
+    const image = readImage(path, options.images);
     const raster = image ?? filledRaster(w, h, CANVAS);
     if (options.mode === 'SEG') drawSegmentation(raster, objects.flatMap((row) => store.polygonsOfAnnotation(row)), mask());
     else for (const row of objects) drawBox(raster, store.annBbox(row));
