@@ -384,10 +384,6 @@ export class ReferStore {
     return rows[0];
   }
 
-  refsOfImages(imageRows: ArrayLike<number>): Int32Array[] {
-    return Array.from(imageRows, (row) => groupMembers(this.refsByImage, row));
-  }
-
   refsOfImage(imageRow: number): Int32Array {
     return groupMembers(this.refsByImage, imageRow);
   }
