@@ -288,11 +288,15 @@ interface LoadedInstances {
   index: InstancesIndex;
   fingerprint: string;
   origin: Origin;
-  indexPath: string | null;
+  /** The compiled index file read or written, with its identity then. */
+  indexFile?: [path: string, identity: string | undefined];
 }
 
-/** Loads one file's tables through the compiled index at `cachePath`, or builds them. */
-function compiled<T>(log: Logger, cachePath: string | null, kind: string, fingerprint: string, build: () => T): [T, Origin] {
+/**
+ * Loads one file's tables through the compiled index at `cachePath`, or builds them;
+ * with the identity of the index file they belong to (undefined without one).
+ */
+function compiled<T>(log: Logger, cachePath: string | null, kind: string, fingerprint: string, build: () => T): [T, Origin, string | undefined] {
   const buildAndWrite = (): T => {
     const tables = build();
     if (cachePath) {
@@ -305,22 +309,27 @@ function compiled<T>(log: Logger, cachePath: string | null, kind: string, finger
     return tables;
   };
   if (cachePath) {
+    const loadedAs = fileIdentity(cachePath);
     // A large section read on first use can still turn out damaged: then rebuild (once)
-    // and take that part from the fresh tables, whose rows are the same.
+    // and take that part from the fresh tables, whose rows are the same. Unless the file
+    // was replaced since it was loaded: the data files may have changed with it, so its
+    // rows may not be ours, and the pair must be reloaded whole (Catalog.staleIndexSeen).
     let rebuilt: T | undefined;
     const onLazyFailure = (keyPath: string[], detail: string) => {
       if (!rebuilt) {
+        if (fileIdentity(cachePath) !== loadedAs) throw new StaleIndexError(`compiled index ${cachePath}: ${detail}: the file was replaced since it was loaded`);
         log('warn', `compiled index ${cachePath} is corrupt (${detail}); rebuilding it from the data files`);
         rebuilt = buildAndWrite();
       }
       return valueAt(rebuilt, keyPath);
     };
     const read = readCompiledIndex<T>(cachePath, kind, fingerprint, onLazyFailure);
-    if (read.ok) return [read.tree, 'compiled index'];
+    if (read.ok) return [read.tree, 'compiled index', loadedAs];
     if (read.reason === 'corrupt') log('warn', `compiled index ${cachePath} is corrupt (${read.detail}); rebuilding it from the data files`);
     else if (read.reason === 'stale') log('info', `compiled index ${cachePath} is out of date (${read.detail}); rebuilding`);
   }
-  return [buildAndWrite(), 'data file'];
+  const tables = buildAndWrite();
+  return [tables, 'data file', cachePath ? fileIdentity(cachePath) : undefined];
 }
 
 function loadInstances(run: LoadRun, dataset: string, pair: string): LoadedInstances {
@@ -331,15 +340,15 @@ function loadInstances(run: LoadRun, dataset: string, pair: string): LoadedInsta
   // Fingerprints only matter to compiled indexes: without a cache, skip their reads.
   const fingerprint = run.indexDir ? fingerprintFile(file, false) : '';
   const indexPath = run.indexPath(`${dataset}.instances.idx`);
-  const [tables, origin] = compiled<InstancesTables>(run.log, indexPath, `instances ${dataset}`, fingerprint, () => {
+  const [tables, origin, identity] = compiled<InstancesTables>(run.log, indexPath, `instances ${dataset}`, fingerprint, () => {
     // Its refs files' compiled indexes depend on this file, so they will be rebuilt too.
     run.startRefsWorkers(dataset, statSync(file).size);
     return readInstances(readFileSync(file), label);
   });
-  return { index: new InstancesIndex(tables), fingerprint, origin, indexPath };
+  return { index: new InstancesIndex(tables), fingerprint, origin, indexFile: indexPath ? [indexPath, identity] : undefined };
 }
 
-function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { refs: RefTables; origin: Origin; indexPath: string | null } {
+function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { refs: RefTables; origin: Origin; indexFile?: [string, string | undefined] } {
   const [dataset, splitBy] = pair.split('/');
   const file = join(run.dataRoot, dataset, refsFileName(splitBy));
   const label = `${dataset}/${refsFileName(splitBy)}`;
@@ -348,7 +357,7 @@ function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { ref
   const fingerprint = run.indexDir ? `${fingerprintFile(file, true)}|${instances.fingerprint}` : '';
   const indexPath = run.indexPath(`${dataset}_${splitBy}.refs.idx`);
   const { index } = instances;
-  const [refs, origin] = compiled<RefTables>(run.log, indexPath, `refs ${pair}`, fingerprint, () => {
+  const [refs, origin, identity] = compiled<RefTables>(run.log, indexPath, `refs ${pair}`, fingerprint, () => {
     const parsed = run.takePendingRefs(pair)?.result() ?? parseRefs(readFileSync(file), label);
     return joinRefs(parsed, label, {
       annRow: (id) => index.annRowById.get(id),
@@ -357,16 +366,15 @@ function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { ref
       categoryExists: (id) => index.categoryRowById.has(id),
     });
   });
-  return { refs, origin, indexPath };
+  return { refs, origin, indexFile: indexPath ? [indexPath, identity] : undefined };
 }
 
 function loadPair(run: LoadRun, pair: string): LoadedPair {
   const [dataset, splitBy] = pair.split('/');
   const instances = run.instancesOf(dataset, pair);
-  const { refs, origin, indexPath } = loadRefs(run, pair, instances);
+  const { refs, origin, indexFile } = loadRefs(run, pair, instances);
   for (const w of refs.warnings) run.log('warn', formatWarning(w));
-  const indexFiles = new Map<string, string | undefined>();
-  for (const path of [instances.indexPath, indexPath]) if (path) indexFiles.set(path, fileIdentity(path));
+  const indexFiles = new Map([instances.indexFile, indexFile].filter((f) => f !== undefined));
   return { store: new ReferStore(dataset, splitBy, instances.index, refs), origins: { instances: instances.origin, refs: origin }, indexFiles };
 }
 
