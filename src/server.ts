@@ -27,6 +27,7 @@ import { schema } from '../schema';
 import { type Context, createContext, DEFAULT_LIMITS, type Limits } from '../schema/context';
 import type { Catalog } from './core/catalog';
 import { DataError, NotFoundError } from './core/errors';
+import { useExportRoute } from './http/export-route';
 import { useExplorerRoute } from './http/explorer-route';
 import { useImageRoute } from './http/image-route';
 import { useMaskRoute } from './http/mask-route';
@@ -241,6 +242,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     useMaskRoute(catalog),
     useRenderRoute(catalog),
     useImageRoute(catalog),
+    useExportRoute(catalog),
     useExplorerRoute(),
     useBodySizeLimit(limits.maxRequestBodySize),
     EnvelopArmorPlugin({
