@@ -11,6 +11,10 @@
  *   GET /export/<dataset>/<splitBy>/<refs|images|annotations|categories>.jsonl
  *       every record of that kind, one per line, exactly as the files hold them (refs:
  *       the refs file; the others: instances.json), in file order
+ *   GET /export/<dataset>/<splitBy>/data.jsonl
+ *       all four in one request (what REFER keeps as `refer.data`): a first line
+ *       {dataset, splitBy, sections: {kind: count}}, then per kind (categories, images,
+ *       annotations, refs) a line {"section": kind, "count": n} and its n records
  *
  * Bodies are produced a batch of lines at a time as the client reads them (a pull
  * stream: a slow reader stops production, so server memory stays flat), and gzipped when
@@ -71,7 +75,7 @@ const KINDS = ['refs', 'images', 'annotations', 'categories'] as const;
 type Kind = (typeof KINDS)[number];
 /** Lines per chunk: big enough that per-chunk overhead vanishes, small enough to stay flat. */
 const LINES_PER_CHUNK = 256;
-const USAGE = `${PREFIX}<dataset>/<splitBy>.jsonl[?split=…][&include=masks] or ${PREFIX}<dataset>/<splitBy>/<${KINDS.join('|')}>.jsonl`;
+const USAGE = `${PREFIX}<dataset>/<splitBy>.jsonl[?split=…][&include=masks] or ${PREFIX}<dataset>/<splitBy>/<${KINDS.join('|')}|data>.jsonl`;
 
 /** A pull stream of JSON lines: line(i) for i in [0, count), LINES_PER_CHUNK at a time. */
 function jsonLines(count: number, line: (i: number) => unknown): ReadableStream<Uint8Array> {
@@ -149,6 +153,32 @@ function recordLines(source: ExportSource, kind: Kind): ReadableStream<Uint8Arra
   }
 }
 
+/**
+ * data.jsonl: REFER's `data` in one request — for each of categories, images,
+ * annotations and refs a header line {"section": kind, "count": n}, then its n records.
+ */
+function dataLines(source: ExportSource, dataset: string, splitBy: string): ReadableStream<Uint8Array> {
+  const sections = [
+    { kind: 'categories', count: source.categoryCount, record: source.category },
+    { kind: 'images', count: source.imageCount, record: source.image },
+    { kind: 'annotations', count: source.annotationCount, record: source.annotation },
+    { kind: 'refs', count: source.refCount, record: source.ref },
+  ];
+  const total = 1 + sections.reduce((n, s) => n + s.count + 1, 0);
+  let section = -1;
+  let sectionStart = 1;
+  return jsonLines(total, (i) => {
+    if (i === 0) return { dataset, splitBy, sections: Object.fromEntries(sections.map((s) => [s.kind, s.count])) };
+    // Lines are asked for in order, so the current section only ever moves forward.
+    while (section < 0 || i > sectionStart + sections[section].count) {
+      sectionStart = section < 0 ? 1 : sectionStart + sections[section].count + 1;
+      section++;
+    }
+    const { kind, count, record } = sections[section];
+    return i === sectionStart ? { section: kind, count } : record(i - sectionStart - 1);
+  });
+}
+
 function exportResponse(catalog: Catalog, request: Request, url: URL, fetchAPI: Responses): Response {
   const path = url.pathname.slice(PREFIX.length);
   const whole = /^([^/]+)\/([^/]+)\/([^/]+)\.jsonl$/.exec(path);
@@ -157,10 +187,10 @@ function exportResponse(catalog: Catalog, request: Request, url: URL, fetchAPI: 
   if (!match) return text(fetchAPI, 404, `no export at ${url.pathname}: expected ${USAGE}`);
   const [dataset, splitBy] = [decodeIdSegment(match[1]), decodeIdSegment(match[2])];
   if (dataset === undefined || splitBy === undefined) return text(fetchAPI, 404, `no export at ${url.pathname}: broken %-escape in the dataset or splitBy`);
-  if (whole && !KINDS.includes(whole[3] as Kind)) return text(fetchAPI, 404, `no export at ${url.pathname}: "${whole[3]}" is not one of ${KINDS.join(', ')}`);
+  if (whole && whole[3] !== 'data' && !KINDS.includes(whole[3] as Kind)) return text(fetchAPI, 404, `no export at ${url.pathname}: "${whole[3]}" is not one of ${KINDS.join(', ')}, data`);
   try {
     const source = exportSource(catalog.get(dataset, splitBy), new MaskCache(0));
-    const body = whole ? recordLines(source, whole[3] as Kind) : refLines(source, url);
+    const body = !whole ? refLines(source, url) : whole[3] === 'data' ? dataLines(source, dataset, splitBy) : recordLines(source, whole[3] as Kind);
     const fileName = whole ? `${dataset}_${splitBy}_${whole[3]}.jsonl` : `${dataset}_${splitBy}.jsonl`;
     return streamResponse(fetchAPI, request, body, fileName);
   } catch (e) {
