@@ -24,7 +24,7 @@
  */
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
-import { annotationMask, MaskCache } from '../core/masks';
+import { MaskCache, refMask } from '../core/masks';
 import type { ReferStore } from '../core/store/store';
 import { rleToString } from '../mask';
 import type { Plugin } from 'graphql-yoga';
@@ -52,17 +52,17 @@ function exportSource(store: ReferStore, maskCache: MaskCache) {
     /** The ref with its box, category, image and annotation records. */
     refWithRecords(row: number) {
       const ref = store.refAt(row);
-      const annRow = store.refs.annRow[row];
+      const annotation = store.annotationAt(store.annRow(ref.ann_id));
       return {
         ...ref,
-        box: store.annBbox(annRow),
+        box: annotation.bbox,
         category: categoryRecord(store.categoryRow(ref.category_id)),
-        image: store.imageAt(store.refs.imageRow[row]),
-        annotation: store.annotationAt(annRow),
+        image: store.imageAt(store.imageRow(ref.image_id)),
+        annotation,
       };
     },
     refMask(row: number) {
-      const rle = annotationMask(store, store.refs.annRow[row], maskCache);
+      const rle = refMask(store, row, maskCache);
       return { size: [rle.h, rle.w], counts: rleToString(rle) };
     },
   };
