@@ -87,7 +87,7 @@ describe('GET /export/<dataset>/<splitBy>.jsonl', () => {
     expect(pair.body.toString()).toMatch(/no dataset nope\/unc is loaded; loaded: refclef\/unc/);
     const kind = await get('/export/refcoco/unc/sentences.jsonl');
     expect(kind.status).toBe(404);
-    expect(kind.body.toString()).toMatch(/"sentences" is not one of refs, images, annotations, categories, data/);
+    expect(kind.body.toString()).toMatch(/"sentences" is not one of refs, images, annotations, categories, segmentations, data/);
     const shape = await get('/export/refcoco.jsonl');
     expect(shape.status).toBe(404);
     expect(shape.body.toString()).toMatch(/expected \/export\/<dataset>\/<splitBy>\.jsonl/);

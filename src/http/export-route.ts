@@ -11,10 +11,13 @@
  *   GET /export/<dataset>/<splitBy>/<refs|images|annotations|categories>.jsonl
  *       every record of that kind, one per line, exactly as the files hold them (refs:
  *       the refs file; the others: instances.json), in file order
- *   GET /export/<dataset>/<splitBy>/data.jsonl
+ *       segmentations.jsonl: each annotation's segmentation alone, in annotation order
+ *   GET /export/<dataset>/<splitBy>/data.jsonl[?segmentation=omit]
  *       all four in one request (what REFER keeps as `refer.data`): a first line
  *       {dataset, splitBy, sections: {kind: count}}, then per kind (categories, images,
- *       annotations, refs) a line {"section": kind, "count": n} and its n records
+ *       annotations, refs) a line {"section": kind, "count": n} and its n records.
+ *       segmentation=omit leaves out the annotations' segmentation (most of the bytes),
+ *       for clients that fetch segmentations.jsonl only when one is read
  *
  * Bodies are produced a batch of lines at a time as the client reads them (a pull
  * stream: a slow reader stops production, so server memory stays flat), and gzipped when
@@ -48,6 +51,11 @@ function exportSource(store: ReferStore, maskCache: MaskCache) {
     ref: (row: number) => store.refAt(row),
     image: (row: number) => store.imageAt(row),
     annotation: (row: number) => store.annotationAt(row),
+    annotationWithoutSegmentation(row: number) {
+      const { segmentation: _omitted, ...rest } = store.annotationAt(row);
+      return rest;
+    },
+    segmentation: (row: number) => store.segmentationAt(row),
     category: categoryRecord,
     /** The ref with its box, category, image and annotation records. */
     refWithRecords(row: number) {
@@ -71,7 +79,7 @@ function exportSource(store: ReferStore, maskCache: MaskCache) {
 type ExportSource = ReturnType<typeof exportSource>;
 
 const PREFIX = '/export/';
-const KINDS = ['refs', 'images', 'annotations', 'categories'] as const;
+const KINDS = ['refs', 'images', 'annotations', 'categories', 'segmentations'] as const;
 type Kind = (typeof KINDS)[number];
 /** Lines per chunk: big enough that per-chunk overhead vanishes, small enough to stay flat. */
 const LINES_PER_CHUNK = 256;
@@ -150,6 +158,8 @@ function recordLines(source: ExportSource, kind: Kind): ReadableStream<Uint8Arra
       return jsonLines(source.annotationCount, source.annotation);
     case 'categories':
       return jsonLines(source.categoryCount, source.category);
+    case 'segmentations':
+      return jsonLines(source.annotationCount, source.segmentation);
   }
 }
 
@@ -157,11 +167,13 @@ function recordLines(source: ExportSource, kind: Kind): ReadableStream<Uint8Arra
  * data.jsonl: REFER's `data` in one request — for each of categories, images,
  * annotations and refs a header line {"section": kind, "count": n}, then its n records.
  */
-function dataLines(source: ExportSource, dataset: string, splitBy: string): ReadableStream<Uint8Array> {
+function dataLines(source: ExportSource, dataset: string, splitBy: string, url: URL): ReadableStream<Uint8Array> {
+  const segmentation = url.searchParams.get('segmentation') ?? 'include';
+  if (segmentation !== 'include' && segmentation !== 'omit') throw new DataError(`segmentation=${segmentation} is not known; valid: segmentation=include (default) or segmentation=omit`);
   const sections = [
     { kind: 'categories', count: source.categoryCount, record: source.category },
     { kind: 'images', count: source.imageCount, record: source.image },
-    { kind: 'annotations', count: source.annotationCount, record: source.annotation },
+    { kind: 'annotations', count: source.annotationCount, record: segmentation === 'omit' ? source.annotationWithoutSegmentation : source.annotation },
     { kind: 'refs', count: source.refCount, record: source.ref },
   ];
   const total = 1 + sections.reduce((n, s) => n + s.count + 1, 0);
@@ -190,7 +202,7 @@ function exportResponse(catalog: Catalog, request: Request, url: URL, fetchAPI: 
   if (whole && whole[3] !== 'data' && !KINDS.includes(whole[3] as Kind)) return text(fetchAPI, 404, `no export at ${url.pathname}: "${whole[3]}" is not one of ${KINDS.join(', ')}, data`);
   try {
     const source = exportSource(catalog.get(dataset, splitBy), new MaskCache(0));
-    const body = !whole ? refLines(source, url) : whole[3] === 'data' ? dataLines(source, dataset, splitBy) : recordLines(source, whole[3] as Kind);
+    const body = !whole ? refLines(source, url) : whole[3] === 'data' ? dataLines(source, dataset, splitBy, url) : recordLines(source, whole[3] as Kind);
     const fileName = whole ? `${dataset}_${splitBy}_${whole[3]}.jsonl` : `${dataset}_${splitBy}.jsonl`;
     return streamResponse(fetchAPI, request, body, fileName);
   } catch (e) {

@@ -4,12 +4,16 @@ record dicts are shared between indexes, as REFER shares them."""
 import json
 from urllib.parse import quote as url_quote
 
+from .annotations import SegmentationLoader, lazy_annotations
+
 SECTIONS = ("categories", "images", "annotations", "refs")
 
 
 def read_data(transport, dataset, split_by, types):
-    """REFER's `data` dict from /export/<dataset>/<splitBy>/data.jsonl."""
-    path = "/export/%s/%s/data.jsonl" % (quote(dataset), quote(split_by))
+    """REFER's `data` dict from /export/<dataset>/<splitBy>/data.jsonl; annotations come
+    without their segmentation, which the first read of one fetches (annotations.py)."""
+    base = "/export/%s/%s" % (quote(dataset), quote(split_by))
+    path = base + "/data.jsonl?segmentation=omit"
     lines = transport.lines(path)
     if not lines:
         raise ConnectionError("%s%s answered nothing" % (transport.url, path))
@@ -26,6 +30,8 @@ def read_data(transport, dataset, split_by, types):
         at += 1 + count
     if header.get("sections", {}).get("refs") != len(data["refs"]):
         raise ConnectionError("%s%s: the header and the refs section disagree" % (transport.url, path))
+    loader = SegmentationLoader(lambda: types.parse_segmentations(transport.lines(base + "/segmentations.jsonl")))
+    data["annotations"] = lazy_annotations(data["annotations"], loader)
     return data
 
 

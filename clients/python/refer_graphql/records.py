@@ -39,13 +39,6 @@ class NumberTypes:
             return [rle_dict(part) for part in seg]
         return [self.box(polygon) for polygon in seg]
 
-    def annotation(self, ann):
-        """An annotation line of the export, with the file's number types restored."""
-        ann["bbox"] = self.box(ann["bbox"])
-        ann["area"] = self.area(ann["area"])
-        ann["segmentation"] = self.segmentation(ann["segmentation"])
-        return ann
-
     def parse_annotations(self, lines):
         """Annotation lines, parsed in one call. COCO's: ints read as floats (nearly every
         number is a coordinate), then the few int fields put back."""
@@ -61,10 +54,19 @@ class NumberTypes:
             ann["category_id"] = int(ann["category_id"])
             if "iscrowd" in ann:
                 ann["iscrowd"] = int(ann["iscrowd"])
-            seg = ann["segmentation"]
+            seg = ann.get("segmentation")
             if isinstance(seg, dict) or seg and isinstance(seg[0], dict):
                 ann["segmentation"] = self.segmentation(seg)
         return anns
+
+    def parse_segmentations(self, lines):
+        """Segmentation lines (segmentations.jsonl), parsed in one call."""
+        if not lines:
+            return []
+        text = b"[" + b",".join(lines) + b"]"
+        if not self.coco_floats:
+            return json.loads(text)
+        return [self.segmentation(seg) if isinstance(seg, dict) or seg and isinstance(seg[0], dict) else seg for seg in json.loads(text, parse_int=float)]
 
     # ---- GraphQL records -> REFER dicts ----------------------------------------------
 

@@ -53,6 +53,12 @@ class REFER:
             self._data = read_data(self._transport, self.dataset, self.splitBy, self._types)
         return self._data
 
+    def loadSegmentations(self):
+        """Fetches every annotation's segmentation now (it otherwise comes on first read):
+        needed before json.dumps of Anns, which bypasses the lazy read."""
+        for ann in self.data["annotations"][:1]:
+            ann.get("segmentation")
+
     def _index(self, name):
         if self._indexes is None:
             self._indexes = build_indexes(self.data)

@@ -15,9 +15,15 @@ def default_url():
     return os.environ.get("REFER_GRAPHQL_URL") or DEFAULT_URL
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
 class Transport:
     def __init__(self, url):
         self.url = url.rstrip("/")
+        host = urllib.parse.urlsplit(self.url).hostname or ""
+        # gzip pays on a network; over loopback compressing 100+ MB costs more than it saves.
+        self.gzip = not (host in LOOPBACK_HOSTS or host.startswith("127."))
 
     def _open(self, path, body=None, headers=None):
         request = urllib.request.Request(self.url + path, data=body, headers=headers or {})
@@ -54,7 +60,7 @@ class Transport:
     def lines(self, path):
         """The JSON lines of an export path, as bytes lines (gzip accepted)."""
         try:
-            response = self._open(path, headers={"accept-encoding": "gzip"})
+            response = self._open(path, headers={"accept-encoding": "gzip"} if self.gzip else {})
         except ServerAnswer as e:
             raise error_of_text(self.url, path, e.status, e.detail) from None
         with response:
