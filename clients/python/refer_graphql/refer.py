@@ -12,7 +12,6 @@ from .transport import Transport, default_url
 #: ids per GraphQL request of the load* methods: keeps each request inside the server's cost limit.
 LOAD_CHUNK = 100
 
-INDEX_NAMES = ("Refs", "Anns", "Imgs", "Cats", "Sents", "imgToRefs", "imgToAnns", "refToAnn", "annToRef", "catToRefs", "sentToRef", "sentToTokens")
 
 
 def as_list(value):
