@@ -52,6 +52,13 @@ def rss_mb(pid):
     return float("nan")
 
 
+def cpu_s(pid):
+    """User + system CPU seconds of a process so far (load-independent, unlike wall time)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_server(data_root, cache_dir, port):
     server = subprocess.Popen(
         ["node", os.path.join(ROOT, "dist/src/cli.js"), "serve", "--data-root", data_root, "--datasets", "refcoco/unc", "--cache-dir", cache_dir, "--port", str(port)],
@@ -80,6 +87,7 @@ def export(url, pid, path):
             time.sleep(0.02)
 
     before = rss_mb(pid)
+    cpu_before = cpu_s(pid)
     sampler = threading.Thread(target=sample)
     sampler.start()
     t0 = time.perf_counter()
@@ -95,7 +103,7 @@ def export(url, pid, path):
     done.set()
     sampler.join()
     time.sleep(0.5)
-    return {"wall_s": wall, "mb": size / 1e6, "lines": lines, "rss_before_mb": before, "rss_peak_mb": max(samples + [before]), "rss_after_mb": rss_mb(pid)}
+    return {"wall_s": wall, "server_cpu_s": cpu_s(pid) - cpu_before, "mb": size / 1e6, "lines": lines, "rss_before_mb": before, "rss_peak_mb": max(samples + [before]), "rss_after_mb": rss_mb(pid)}
 
 
 def median_of(runs, key):
@@ -117,18 +125,19 @@ def main():
         print("server ready at %s; load average %s" % (url, os.getloadavg()))
         client_runs = []
         for _ in range(args.runs):
+            cpu_before = cpu_s(server.pid)
             out = subprocess.run([sys.executable, "-c", CLIENT_RUN, url, os.path.join(ROOT, "clients/python")], capture_output=True, text=True, check=True)
-            client_runs.append(json.loads(out.stdout))
+            client_runs.append(dict(json.loads(out.stdout), server_cpu_s=cpu_s(server.pid) - cpu_before))
             print("  client", client_runs[-1])
-        print("REFER + Refs/Anns/Imgs: median wall %.2f s, cpu %.2f s, peak RSS %.0f MB (sizes %s)" % (
-            median_of(client_runs, "wall_s"), median_of(client_runs, "cpu_s"), median_of(client_runs, "rss_mb"), client_runs[0]["sizes"]))
+        print("REFER + Refs/Anns/Imgs: median wall %.2f s, client cpu %.2f s, server cpu %.2f s, client peak RSS %.0f MB (sizes %s)" % (
+            median_of(client_runs, "wall_s"), median_of(client_runs, "cpu_s"), median_of(client_runs, "server_cpu_s"), median_of(client_runs, "rss_mb"), client_runs[0]["sizes"]))
         for path in ("/export/refcoco/unc.jsonl?split=train", "/export/refcoco/unc.jsonl?split=train&include=masks"):
             runs = []
             for _ in range(args.runs):
                 runs.append(export(url, server.pid, path))
                 print("  export", path, runs[-1])
-            print("%s: median %.2f s, %.0f MB, %d lines; server RSS before %.0f MB, peak %.0f MB, after %.0f MB" % (
-                path, median_of(runs, "wall_s"), runs[0]["mb"], runs[0]["lines"], median_of(runs, "rss_before_mb"), median_of(runs, "rss_peak_mb"), median_of(runs, "rss_after_mb")))
+            print("%s: median %.2f s (server cpu %.2f s), %.0f MB, %d lines; server RSS before %.0f MB, peak %.0f MB, after %.0f MB" % (
+                path, median_of(runs, "wall_s"), median_of(runs, "server_cpu_s"), runs[0]["mb"], runs[0]["lines"], median_of(runs, "rss_before_mb"), median_of(runs, "rss_peak_mb"), median_of(runs, "rss_after_mb")))
         print("load average after: %s" % (os.getloadavg(),))
     finally:
         server.terminate()
