@@ -29,6 +29,7 @@ import type { Catalog } from './core/catalog';
 import { DataError, NotFoundError, StaleIndexError } from './core/errors';
 import { MaskCache } from './core/masks';
 import { DecodedImages } from './render';
+import { useExportRoute } from './http/export-route';
 import { useExplorerRoute } from './http/explorer-route';
 import { useImageRoute } from './http/image-route';
 import { useMaskRoute } from './http/mask-route';
@@ -251,6 +252,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     useMaskRoute(catalog, app.masks),
     useRenderRoute({ catalog, masks: app.masks, images: new DecodedImages() }),
     useImageRoute(catalog),
+    useExportRoute(catalog),
     useExplorerRoute(),
     useBodySizeLimit(limits.maxRequestBodySize),
     EnvelopArmorPlugin({

@@ -1,0 +1,150 @@
+/**
+ * GET /export/…: JSON lines of refs (with their records and masks) and of whole-dataset
+ * records, equal to the store's REFER records; gzip on request; clear refusals.
+ */
+import { gunzipSync } from 'node:zlib';
+import { MaskCache, refMask } from '../src/core/masks';
+import { rleToString } from '../src/mask';
+import { goldenCatalog, testApp } from './api-helpers';
+
+const yoga = testApp();
+const store = () => goldenCatalog().get('refcoco', 'unc');
+const clef = () => goldenCatalog().get('refclef', 'unc');
+
+async function get(path: string, headers: Record<string, string> = {}, method = 'GET') {
+  const response = await yoga.fetch(`http://localhost${path}`, { method, headers });
+  const body = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, headers: response.headers, body };
+}
+
+function lines(body: Buffer): unknown[] {
+  const text = body.toString('utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  return text.slice(0, -1).split('\n').map((l) => JSON.parse(l));
+}
+
+describe('GET /export/<dataset>/<splitBy>.jsonl', () => {
+  it('has one line per ref, in file order, with its sentences, box, category, image and annotation', async () => {
+    const r = await get('/export/refcoco/unc.jsonl');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const s = store();
+    const got = lines(r.body) as Record<string, unknown>[];
+    expect(got.map((l) => l.ref_id)).toEqual(s.getRefIds());
+    got.forEach((line, i) => {
+      const ref = s.loadRefs([line.ref_id as number])[0];
+      const annotation = s.loadAnns([ref.ann_id])[0];
+      expect(line).toEqual({
+        ...ref,
+        box: s.getRefBox(ref.ref_id),
+        category: { id: ref.category_id, name: s.loadCats([ref.category_id])[0], supercategory: expect.any(String) },
+        image: s.loadImgs([ref.image_id])[0],
+        annotation,
+      });
+      expect(i).toBe(s.refRow(ref.ref_id));
+    });
+  });
+
+  it('keeps the refs of ?split= with REFER semantics (refclef testA also matches testAB)', async () => {
+    for (const [s, split] of [[store(), 'testA'], [clef(), 'testA'], [clef(), 'test'], [store(), 'train']] as const) {
+      const r = await get(`/export/${s.dataset}/${s.splitBy}.jsonl?split=${split}`);
+      expect(r.status).toBe(200);
+      expect((lines(r.body) as { ref_id: number }[]).map((l) => l.ref_id)).toEqual(s.getRefIds({ split }));
+    }
+  });
+
+  it('adds the union mask as compressed RLE with include=masks', async () => {
+    for (const s of [store(), clef()]) {
+      const got = lines((await get(`/export/${s.dataset}/${s.splitBy}.jsonl?split=val&include=masks`)).body) as { ref_id: number; mask: unknown }[];
+      expect(got.length).toBeGreaterThan(0);
+      for (const line of got) {
+        const rle = refMask(s, s.refRow(line.ref_id), new MaskCache(0));
+        expect(line.mask).toEqual({ size: [rle.h, rle.w], counts: rleToString(rle) });
+      }
+    }
+  });
+
+  it('gzips when the client accepts it, and only then', async () => {
+    const plain = await get('/export/refclef/unc.jsonl');
+    const zipped = await get('/export/refclef/unc.jsonl', { 'accept-encoding': 'gzip, deflate' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect(zipped.body.length).toBeLessThan(plain.body.length);
+    const refused = await get('/export/refclef/unc.jsonl', { 'accept-encoding': 'gzip;q=0' });
+    expect(refused.headers.get('content-encoding')).toBeNull();
+  });
+
+  it('refuses bad requests with a reason', async () => {
+    const split = await get('/export/refcoco/unc.jsonl?split=TRAIN');
+    expect(split.status).toBe(400);
+    expect(split.body.toString()).toMatch(/refcoco\/unc: no such split "TRAIN"; valid splits: train, val, test, testA/);
+    const include = await get('/export/refcoco/unc.jsonl?include=pixels');
+    expect(include.status).toBe(400);
+    expect(include.body.toString()).toMatch(/include=pixels is not known; valid: include=masks/);
+    const pair = await get('/export/nope/unc.jsonl');
+    expect(pair.status).toBe(404);
+    expect(pair.body.toString()).toMatch(/no dataset nope\/unc is loaded; loaded: refclef\/unc/);
+    const kind = await get('/export/refcoco/unc/sentences.jsonl');
+    expect(kind.status).toBe(404);
+    expect(kind.body.toString()).toMatch(/"sentences" is not one of refs, images, annotations, categories, segmentations, data/);
+    const shape = await get('/export/refcoco.jsonl');
+    expect(shape.status).toBe(404);
+    expect(shape.body.toString()).toMatch(/expected \/export\/<dataset>\/<splitBy>\.jsonl/);
+    const escape = await get('/export/%E0%A4%A/unc.jsonl');
+    expect(escape.status).toBe(404);
+    const post = await get('/export/refcoco/unc.jsonl', {}, 'POST');
+    expect(post.status).toBe(405);
+  });
+
+  it('answers HEAD with the headers and no body', async () => {
+    const r = await get('/export/refcoco/unc.jsonl', {}, 'HEAD');
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBe(0);
+  });
+});
+
+describe('GET /export/<dataset>/<splitBy>/<kind>.jsonl', () => {
+  it('has every record of a kind as the files hold them, in file order', async () => {
+    for (const s of [store(), clef()]) {
+      const base = `/export/${s.dataset}/${s.splitBy}`;
+      expect(lines((await get(`${base}/refs.jsonl`)).body)).toEqual(s.loadRefs(s.getRefIds()));
+      expect(lines((await get(`${base}/images.jsonl`)).body)).toEqual(s.loadImgs(s.getImgIds()));
+      expect(lines((await get(`${base}/annotations.jsonl`)).body)).toEqual(s.loadAnns(s.getAnnIds()));
+      const categories = lines((await get(`${base}/categories.jsonl`)).body) as { id: number; name: string }[];
+      expect(categories.map((c) => c.id)).toEqual(s.getCatIds());
+      expect(categories.map((c) => c.name)).toEqual(s.loadCats(s.getCatIds()));
+    }
+  });
+
+  it('data.jsonl holds all four kinds in one response, each after a header with its count', async () => {
+    const s = clef();
+    const got = lines((await get('/export/refclef/unc/data.jsonl')).body);
+    const counts = { categories: s.getCatIds().length, images: s.getImgIds().length, annotations: s.getAnnIds().length, refs: s.getRefIds().length };
+    expect(got[0]).toEqual({ dataset: 'refclef', splitBy: 'unc', sections: counts });
+    let at = 1;
+    const sections: Record<string, unknown[]> = {};
+    for (const kind of ['categories', 'images', 'annotations', 'refs'] as const) {
+      expect(got[at]).toEqual({ section: kind, count: counts[kind] });
+      sections[kind] = got.slice(at + 1, at + 1 + counts[kind]);
+      at += 1 + counts[kind];
+    }
+    expect(at).toBe(got.length);
+    expect(sections.refs).toEqual(s.loadRefs(s.getRefIds()));
+    expect(sections.annotations).toEqual(s.loadAnns(s.getAnnIds()));
+    expect(sections.images).toEqual(s.loadImgs(s.getImgIds()));
+  });
+});
+
+describe('streaming', () => {
+  it('sends an export as chunks of lines, not as one body', async () => {
+    const response = await yoga.fetch('http://localhost/export/refcoco/unc/annotations.jsonl');
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    const text = Buffer.from(first.value!).toString();
+    // One chunk is a batch of lines, far fewer than the 394 annotations.
+    expect(text.split('\n').length - 1).toBeLessThan(store().getAnnIds().length);
+    await reader.cancel();
+  });
+});
