@@ -1,0 +1,113 @@
+/**
+ * gzip / brotli for text responses (JSON answers, GraphiQL's 9 MB page, the explorer's
+ * files), chosen by the request's Accept-Encoding. Images and PNGs are already
+ * compressed and pass as they are, as do streams (@defer, SSE) that must not be buffered.
+ *
+ * A response with an ETag is the same bytes every time, so its compressed form is kept
+ * (by ETag and encoding, within a byte budget) and compressed once at a higher setting.
+ * The ETag of a compressed response becomes weak (W/"…"), as nginx does: the bytes differ
+ * from the identity encoding's, and If-None-Match compares weakly (see etagMatches).
+ */
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import type { Plugin } from 'graphql-yoga';
+
+export type Encoding = 'br' | 'gzip';
+
+const compressBrotli = promisify(brotliCompress);
+const compressGzip = promisify(gzip);
+
+/** Below this, compression saves less than its headers and CPU cost. */
+const MIN_BYTES = 1024;
+
+const COMPRESSIBLE = /^(text\/(?!event-stream)|application\/(json|graphql-response\+json|javascript)|image\/svg\+xml)/;
+
+/**
+ * The encoding to use for an Accept-Encoding header: brotli over gzip, honouring q=0.
+ * Undefined for none (or identity only).
+ */
+export function chooseEncoding(acceptEncoding: string | null): Encoding | undefined {
+  if (!acceptEncoding) return undefined;
+  const accepted = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    accepted.set(name.trim(), q ? Number(q.slice(2)) || 0 : 1);
+  }
+  const quality = (name: Encoding) => accepted.get(name) ?? accepted.get('*') ?? 0;
+  if (quality('br') > 0 && quality('br') >= quality('gzip')) return 'br';
+  if (quality('gzip') > 0) return 'gzip';
+  return undefined;
+}
+
+async function compress(body: Uint8Array, encoding: Encoding, once: boolean): Promise<Uint8Array<ArrayBuffer>> {
+  const compressed =
+    encoding === 'gzip'
+      ? await compressGzip(body, { level: once ? 9 : 6 })
+      : // Brotli's top quality takes seconds on GraphiQL's page; 9 (kept bodies) and 4 (answers) do not.
+        await compressBrotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: once ? 9 : 4, [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } });
+  return new Uint8Array(compressed);
+}
+
+/** Compressed bodies of ETag'd responses, least recently used dropped first past maxBytes. */
+class CompressedBodies {
+  private readonly entries = new Map<string, Uint8Array<ArrayBuffer>>();
+  private bytes = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  get(key: string): Uint8Array<ArrayBuffer> | undefined {
+    const body = this.entries.get(key);
+    if (body) {
+      this.entries.delete(key);
+      this.entries.set(key, body);
+    }
+    return body;
+  }
+
+  set(key: string, body: Uint8Array<ArrayBuffer>): void {
+    if (body.byteLength > this.maxBytes) return;
+    this.entries.set(key, body);
+    this.bytes += body.byteLength;
+    for (const [oldest, old] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldest);
+      this.bytes -= old.byteLength;
+    }
+  }
+}
+
+function addVary(headers: Headers, name: string): void {
+  const vary = headers.get('vary');
+  if (!vary) headers.set('vary', name);
+  else if (!vary.toLowerCase().split(',').some((v) => v.trim() === name.toLowerCase())) headers.set('vary', `${vary}, ${name}`);
+}
+
+export function useCompression({ keptBytes = 32 * 2 ** 20 }: { keptBytes?: number } = {}): Plugin {
+  const kept = new CompressedBodies(keptBytes);
+  return {
+    async onResponse({ request, response, setResponse, fetchAPI }) {
+      const type = response.headers.get('content-type') ?? '';
+      if (!COMPRESSIBLE.test(type) || response.headers.has('content-encoding')) return;
+      addVary(response.headers, 'Accept-Encoding');
+      const encoding = chooseEncoding(request.headers.get('accept-encoding'));
+      if (!encoding || response.status !== 200 || !response.body) return;
+      const body = new Uint8Array(await response.arrayBuffer());
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.delete('content-length');
+      if (body.byteLength < MIN_BYTES) {
+        setResponse(new fetchAPI.Response(body, { status: response.status, headers }));
+        return;
+      }
+      const etag = response.headers.get('etag');
+      const key = etag ? `${encoding} ${etag}` : undefined;
+      let compressed = key ? kept.get(key) : undefined;
+      if (!compressed) {
+        compressed = await compress(body, encoding, key !== undefined);
+        if (key) kept.set(key, compressed);
+      }
+      headers.set('content-encoding', encoding);
+      if (etag && !etag.startsWith('W/')) headers.set('etag', `W/${etag}`);
+      setResponse(new fetchAPI.Response(compressed, { status: response.status, headers }));
+    },
+  };
+}
