@@ -1,7 +1,8 @@
 /**
  * Requests refused before GraphQL work (src/http/request-guards.ts) and the CORS policy
- * (src/http/cors.ts): issue 9 item 10.
+ * (src/http/cors.ts, serve --cors-origin): issue 9 item 10.
  */
+import { buildProgram } from '../src/cli';
 import { documentNesting, MAX_DOCUMENT_NESTING } from '../src/http/request-guards';
 import { gql, testApp } from './api-helpers';
 
@@ -88,5 +89,23 @@ describe('CORS', () => {
     expect((await preflight(app, 'https://b.example')).headers.get('access-control-allow-origin')).toBe('https://b.example');
     expect((await preflight(app, 'https://evil.example')).headers.get('access-control-allow-origin')).toBe('null');
     expect((await preflight(app, 'https://b.example')).headers.get('access-control-allow-credentials')).toBeNull();
+  });
+});
+
+describe('serve --cors-origin', () => {
+  function serveOptions(args: string[]) {
+    const serve = buildProgram().commands.find((c) => c.name() === 'serve')!;
+    serve.exitOverride().configureOutput({ writeErr: () => {} });
+    serve.parseOptions(args);
+    return serve.opts();
+  }
+
+  it('collects repeated origins', () => {
+    expect(serveOptions(['--cors-origin', 'https://a.example', '--cors-origin', 'http://localhost:3000']).corsOrigin).toEqual(['https://a.example', 'http://localhost:3000']);
+    expect(serveOptions([]).corsOrigin).toEqual([]);
+  });
+
+  it.each(['a.example', 'https://a.example/', 'https://a.example/path', '*'])('refuses %p, which is not an origin', (value) => {
+    expect(() => serveOptions(['--cors-origin', value])).toThrow(/expected an origin such as https:\/\/example\.org/);
   });
 });
