@@ -51,6 +51,17 @@ describe('GraphQL GET answers', () => {
     expect(counter.executions).toBe(2);
   });
 
+  it('keep CORS\'s Vary: Origin beside Accept, on 200 and 304', async () => {
+    const yoga = testApp();
+    const origin = { origin: 'https://a.example' };
+    const first = await yoga.fetch(getUrl(UNC), { headers: origin });
+    expect(first.headers.get('vary')).toMatch(/^(?=.*\bOrigin\b)(?=.*\bAccept\b)/);
+    const again = await yoga.fetch(getUrl(UNC), { headers: { ...origin, 'if-none-match': first.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('vary')).toMatch(/^(?=.*\bOrigin\b)(?=.*\bAccept\b)/);
+    expect(again.headers.get('access-control-allow-origin')).toBe('https://a.example');
+  });
+
   it('are keyed on the query, the variables and Accept', async () => {
     const yoga = testApp();
     const etag = async (url: string, accept?: string) => (await yoga.fetch(url, { headers: accept ? { accept } : {} })).headers.get('etag');

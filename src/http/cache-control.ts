@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import { etagMatches } from './responses';
+import { addVary } from './vary';
 
 export interface GraphQLCachingOptions {
   /** The current fingerprint of the data and code (see dataFingerprint). */
@@ -28,17 +29,14 @@ function wantsHtml(request: Request): boolean {
 export function useGraphQLGetCaching({ fingerprint, maxAgeSeconds, graphqlPath = '/graphql' }: GraphQLCachingOptions): Plugin {
   const cacheControl = `public, max-age=${maxAgeSeconds}`;
   const cacheable = new WeakMap<Request, string>();
-  const headersOf = (etag: string) => ({ etag, 'cache-control': cacheControl, vary: 'Accept' });
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' || url.pathname !== graphqlPath || wantsHtml(request)) return;
       const key = `${fingerprint()}\n${request.headers.get('accept') ?? ''}\n${url.search}`;
       const etag = `"${createHash('sha1').update(key).digest('base64url')}"`;
-      if (etagMatches(request, etag)) {
-        endResponse(new fetchAPI.Response(null, { status: 304, headers: headersOf(etag) }));
-        return;
-      }
       cacheable.set(request, etag);
+      // Its headers are set in onResponse, after CORS's, which would overwrite Vary.
+      if (etagMatches(request, etag)) endResponse(new fetchAPI.Response(null, { status: 304 }));
     },
     onResultProcess({ request, result }) {
       const results = Array.isArray(result) ? result : [result];
@@ -46,10 +44,11 @@ export function useGraphQLGetCaching({ fingerprint, maxAgeSeconds, graphqlPath =
       if (results.some((r) => !('data' in r) || ('errors' in r && r.errors?.length))) cacheable.delete(request);
     },
     onResponse({ request, response }) {
-      if (response.status === 304) return;
       const etag = cacheable.get(request);
-      if (etag !== undefined && response.status === 200) {
-        for (const [name, value] of Object.entries(headersOf(etag))) response.headers.set(name, value);
+      if (etag !== undefined && (response.status === 200 || response.status === 304)) {
+        response.headers.set('etag', etag);
+        response.headers.set('cache-control', cacheControl);
+        addVary(response.headers, 'Accept');
       } else if (request.method === 'GET' && new URL(request.url).pathname === graphqlPath && !wantsHtml(request)) {
         response.headers.set('cache-control', 'no-store');
       }

@@ -11,6 +11,7 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Plugin } from 'graphql-yoga';
+import { addVary } from './vary';
 
 export type Encoding = 'br' | 'gzip';
 
@@ -78,12 +79,6 @@ class CompressedBodies {
       this.bytes -= old.byteLength;
     }
   }
-}
-
-function addVary(headers: Headers, name: string): void {
-  const vary = headers.get('vary');
-  if (!vary) headers.set('vary', name);
-  else if (!vary.toLowerCase().split(',').some((v) => v.trim() === name.toLowerCase())) headers.set('vary', `${vary}, ${name}`);
 }
 
 export function useCompression({ keptBytes = 32 * 2 ** 20 }: { keptBytes?: number } = {}): Plugin {
