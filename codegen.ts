@@ -15,7 +15,7 @@ const config: CodegenConfig = {
   generates: {
     [outputDir]: {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: { useTypeImports: true, enumsAsTypes: true },
     },
   },

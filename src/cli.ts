@@ -36,12 +36,25 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** --cors-origin, repeatable: each value must be an origin exactly (scheme://host[:port]). */
+function addOrigin(value: string, previous: string[]): string[] {
+  let origin: string | undefined;
+  try {
+    origin = new URL(value).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (origin !== value) throw new InvalidArgumentError('expected an origin such as https://example.org (no path, no trailing slash)');
+  return [...previous, value];
+}
+
 interface ServeFlags extends DataFlags {
   port: number;
   host: string;
   maxPageSize: number;
   maskCacheMb: number;
   jit: boolean;
+  corsOrigin: string[];
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -53,7 +66,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   jsonLogger('info', `loaded ${[...catalog.stores.keys()].join(', ')} from ${catalog.dataRoot} in ${Math.round(performance.now() - started)} ms`);
   // A bug in one request must not take the server down: log it and keep serving.
   process.on('unhandledRejection', (reason) => jsonLogger('error', `unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
-  const server = await startServer(catalog, { port: flags.port, host: flags.host, jit: flags.jit, limits: { maxPageSize: flags.maxPageSize }, masks: new MaskCache(flags.maskCacheMb * 2 ** 20) });
+  const server = await startServer(catalog, { port: flags.port, host: flags.host, jit: flags.jit, corsOrigins: flags.corsOrigin, limits: { maxPageSize: flags.maxPageSize }, masks: new MaskCache(flags.maskCacheMb * 2 ** 20) });
   const stop = (signal: string) => {
     jsonLogger('info', `${signal}: finishing in-flight requests, then exiting`);
     void server.close().then(() => process.exit(0));
@@ -114,6 +127,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'interface to bind; 0.0.0.0 serves the network', '127.0.0.1')
     .option('--max-page-size <n>', 'largest `first:` of a connection', positiveInt, DEFAULT_SERVER_LIMITS.maxPageSize)
     .option('--mask-cache-mb <n>', 'memory for computed masks (least recently used go first)', positiveInt, DEFAULT_MASK_CACHE_BYTES / 2 ** 20)
+    .option('--cors-origin <origin>', 'let only this origin read from browsers (repeatable); default: any origin, never with credentials', addOrigin, [])
     .option('--no-jit', 'execute with graphql-js instead of compiling queries with graphql-jit')
     .action(serve);
 

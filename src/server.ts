@@ -29,11 +29,17 @@ import type { Catalog } from './core/catalog';
 import { DataError, NotFoundError, StaleIndexError } from './core/errors';
 import { MaskCache } from './core/masks';
 import { DecodedImages } from './render';
+import { useGraphiQLCaching, useGraphQLGetCaching } from './http/cache-control';
+import { useCompression } from './http/compression';
+import { corsPolicy } from './http/cors';
+import { dataFingerprint } from './http/data-fingerprint';
 import { useExportRoute } from './http/export-route';
 import { useExplorerRoute } from './http/explorer-route';
 import { useImageRoute } from './http/image-route';
 import { useMaskRoute } from './http/mask-route';
+import { usePersistedClientOperations } from './http/persisted-operations';
 import { useRenderRoute } from './http/render-route';
+import { useDocumentNestingLimit, useFormPostRefusal } from './http/request-guards';
 
 export interface ServerLimits extends Limits {
   /** Deepest field nesting of an operation (introspection excluded). */
@@ -75,8 +81,14 @@ export interface AppOptions {
   limits?: Partial<ServerLimits>;
   /** Compile operations with graphql-jit (default true: about twice as fast on nested queries). */
   jit?: boolean;
-  /** CORS: true (default) allows any origin; false turns it off; or Yoga's CORS options. */
+  /** CORS: true (default) allows any origin, without credentials; false turns it off; or Yoga's CORS options. */
   cors?: boolean | CORSOptions;
+  /** With CORS on: allow only these origins (e.g. https://example.org). Default: any. */
+  corsOrigins?: readonly string[];
+  /** Cache-Control max-age of GraphQL GET answers, in seconds (default 60). */
+  cacheMaxAgeSeconds?: number;
+  /** While true, /ready answers 503 (startServer sets it when draining). */
+  draining?: () => boolean;
   /** Serve GraphiQL on GET /graphql (default true). */
   graphiql?: boolean;
   /** Where JSON log lines go (default: stdout); false for none. */
@@ -155,13 +167,16 @@ function errorMasker(log: LogSink, catalog: Catalog) {
 }
 
 /** /ready: the loaded pairs, and those that failed. */
-function useReadiness(catalog: Catalog): Plugin {
+function useReadiness(catalog: Catalog, draining: () => boolean): Plugin {
   return {
     onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== '/ready') return;
       const datasets = [...catalog.stores.keys()];
+      // Draining: still answering, so a load balancer sees 503 and stops sending (a refused connection reads as a crash).
+      const isDraining = draining();
+      const ready = datasets.length > 0 && !isDraining;
       endResponse(
-        fetchAPI.Response.json({ ready: datasets.length > 0, dataRoot: catalog.dataRoot, datasets, failures: catalog.failures }, { status: datasets.length > 0 ? 200 : 503 }),
+        fetchAPI.Response.json({ ready, ...(isDraining && { draining: true }), dataRoot: catalog.dataRoot, datasets, failures: catalog.failures }, { status: ready ? 200 : 503 }),
       );
     },
   };
@@ -246,15 +261,23 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const log = options.log === false ? () => {} : (options.log ?? jsonLinesToStdout);
   const app: AppState = { catalog, masks: options.masks ?? new MaskCache(), limits, observe: options.observeBatches };
+  const fingerprint = dataFingerprint(catalog, schema, JSON.stringify(limits));
   const plugins: NonNullable<YogaServerOptions<Record<string, never>, Context>['plugins']> = [
     useRequestLog(log),
-    useReadiness(catalog),
+    useReadiness(catalog, options.draining ?? (() => false)),
+    useFormPostRefusal(),
+    useGraphiQLCaching(),
+    useGraphQLGetCaching({ fingerprint, maxAgeSeconds: options.cacheMaxAgeSeconds ?? 60 }),
+    // After the caching plugins: it compresses the bodies they answer with.
+    useCompression(),
     useMaskRoute(catalog, app.masks),
     useRenderRoute({ catalog, masks: app.masks, images: new DecodedImages() }),
     useImageRoute(catalog),
     useExportRoute(catalog),
     useExplorerRoute(),
     useBodySizeLimit(limits.maxRequestBodySize),
+    usePersistedClientOperations(),
+    useDocumentNestingLimit(),
     EnvelopArmorPlugin({
       maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
       maxAliases: { n: limits.maxAliases },
@@ -274,7 +297,8 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     plugins,
     maskedErrors: { maskError: errorMasker(log, catalog) },
     maxRequestBodySize: false, // see useBodySizeLimit
-    cors: options.cors ?? true,
+    cors: corsPolicy(options.cors, options.corsOrigins),
+    extraParamNames: ['documentId'], // persisted operations, see usePersistedClientOperations
     graphiql: options.graphiql === false ? false : { title: 'refer-graphql', defaultQuery: defaultQuery(catalog) },
     renderGraphiQL,
     healthCheckEndpoint: '/health',
@@ -290,24 +314,61 @@ export interface ServerOptions extends AppOptions {
   host?: string;
   /** How long close() lets in-flight requests run before cutting them off. Default 10 s. */
   closeTimeoutMs?: number;
+  /**
+   * How long close() keeps listening at least, answering /ready with 503, before it stops
+   * accepting connections: a load balancer's health-check interval. Default 0 (listen
+   * only while requests are in flight).
+   */
+  drainMs?: number;
+  /** Time a client has to send a request's headers (slowloris guard). Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Time a client has to send a whole request, body included. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open. Default 5 s. */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:4000; GraphQL is at `${url}/graphql`. */
   url: string;
-  /** Stops accepting connections; resolves once in-flight requests have ended. */
+  /**
+   * Drains: /ready answers 503 while in-flight requests finish (and for drainMs at least),
+   * then stops accepting connections; resolves once every request has ended.
+   */
   close(): Promise<void>;
 }
 
 export async function startServer(catalog: Catalog, options: ServerOptions = {}): Promise<RunningServer> {
-  const { port = 4000, host = '127.0.0.1', closeTimeoutMs = 10_000 } = options;
+  const { port = 4000, host = '127.0.0.1', closeTimeoutMs = 10_000, drainMs = 0 } = options;
+  const { headersTimeoutMs = 10_000, requestTimeoutMs = 30_000, keepAliveTimeoutMs = 5_000 } = options;
   const log = options.log === false ? () => {} : (options.log ?? jsonLinesToStdout);
-  const yoga = createYogaApp(catalog, options);
-  const server = createServer(yoga);
+  let draining = false;
+  const yoga = createYogaApp(catalog, { ...options, draining: () => draining });
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      // Node checks the two request timeouts only this often (default 30 s).
+      connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs, requestTimeoutMs),
+    },
+    yoga,
+  );
+  let inFlight = 0;
   let closing: Promise<void> | undefined;
-  // A keep-alive connection whose last response ends while we close would otherwise stay
-  // open until the client's idle timeout: end it as soon as it goes idle.
-  server.on('request', (_req, res) => res.on('close', () => closing && setImmediate(() => server.closeIdleConnections())));
+  let onIdle: (() => void) | undefined;
+  server.on('request', (_req, res) => {
+    inFlight++;
+    // Answers while draining tell keep-alive clients to reconnect (to another instance).
+    if (draining) res.setHeader('connection', 'close');
+    res.on('close', () => {
+      inFlight--;
+      if (inFlight === 0) onIdle?.();
+      // A keep-alive connection whose last response ends while we close would otherwise
+      // stay open until the client's idle timeout: end it as soon as it goes idle.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -319,18 +380,37 @@ export async function startServer(catalog: Catalog, options: ServerOptions = {})
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log({ time: new Date().toISOString(), level: 'info', msg: 'listening', url, graphql: `${url}/graphql`, datasets: [...catalog.stores.keys()] });
 
+  /** Resolves once drainMs has passed and no request is in flight. */
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      setTimeout(() => {
+        if (inFlight === 0) resolve();
+        else onIdle = resolve;
+      }, drainMs).unref();
+    });
+
   return {
     url,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), closeTimeoutMs);
+        draining = true;
+        let listening = true;
+        const stopListening = () => {
+          if (!listening) return;
+          listening = false;
+          // server.close() ends idle keep-alive connections now, busy ones once they go idle.
+          server.close(() => {
+            clearTimeout(force);
+            log({ time: new Date().toISOString(), level: 'info', msg: 'closed' });
+            resolve();
+          });
+        };
+        const force = setTimeout(() => {
+          stopListening();
+          server.closeAllConnections();
+        }, closeTimeoutMs);
         force.unref();
-        // server.close() ends idle keep-alive connections now, busy ones once they go idle.
-        server.close(() => {
-          clearTimeout(force);
-          log({ time: new Date().toISOString(), level: 'info', msg: 'closed' });
-          resolve();
-        });
+        void drained().then(stopListening);
       }).then(() => yoga.dispose());
       return closing;
     },
