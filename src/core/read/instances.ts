@@ -362,7 +362,7 @@ function joinAnnotations(
   return out;
 }
 
-/** Why a file that does not start with "{" is not read, when its first bytes tell. */
+/** Why a file is not read as UTF-8 JSON, when its first bytes tell (JSON text has no NUL). */
 function encodingProblem(bytes: Uint8Array): string | null {
   const [a, b] = bytes;
   if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff)) return 'starts with a UTF-16 byte-order mark; save it as UTF-8';
@@ -391,10 +391,9 @@ export function readInstances(bytes: Uint8Array, fileName: string): InstancesTab
 
 function readTables(s: JsonScanner): InstancesTables {
   const { fileName } = s;
-  if (s.peek() !== 0x7b) {
-    const hint = encodingProblem(s.bytes);
-    throw new DataError(`${fileName}: ${hint ?? 'expected a JSON object with images, annotations and categories'}`);
-  }
+  const encoding = encodingProblem(s.bytes);
+  if (encoding) throw new DataError(`${fileName}: ${encoding}`);
+  if (s.peek() !== 0x7b) throw new DataError(`${fileName}: expected a JSON object with images, annotations and categories`);
   const problems = new Problems(fileName);
   const lists: { images?: Json[]; categories?: Json[] } = {};
   let annotations: ReturnType<typeof readAnnotations> | undefined;
