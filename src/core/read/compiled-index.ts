@@ -191,9 +191,10 @@ export function readCompiledIndex<T>(path: string, kind: string, fingerprint: st
     if (read.lazyLeft === 0) closeIndexFile(file);
     return read.result;
   } catch (e) {
+    // Whatever the bytes make fail (a misaligned section, a manifest of the wrong shape)
+    // is damage: the index is rebuilt, never half used.
     closeIndexFile(file);
-    if (e instanceof DataError) return { ok: false, reason: 'corrupt', detail: e.message };
-    throw e;
+    return { ok: false, reason: 'corrupt', detail: (e as Error).message };
   }
 }
 
@@ -268,8 +269,7 @@ function readOpened<T>(
       if (crc32(bytes) === s.crc) return decodeSection(s, bytes);
       problem = 'checksum mismatch';
     } catch (e) {
-      if (!(e instanceof DataError)) throw e;
-      problem = e.message;
+      problem = (e as Error).message; // a short read, a misaligned section: damage
     }
     checkSameBuild(where); // written over while it was being read?
     const detail = `section ${where}: ${problem}`;
