@@ -104,37 +104,35 @@ class StringMap implements RowLookup {
   }
 }
 
-function lookupFor(ids: ArrayLike<number | string>): RowLookup {
-  let allNumbers = true;
-  let allInt32 = true;
-  for (let i = 0; i < ids.length && allNumbers; i++) {
-    const id = ids[i];
-    allNumbers = typeof id === 'number';
-    allInt32 &&= id === ((id as number) | 0);
-  }
-  if (!allNumbers) return new StringMap(ids);
-  const numbers = ids as ArrayLike<number>;
-  if (allInt32) {
-    for (const multiplier of [FIBONACCI, getRandomValues(new Uint32Array(1))[0] | 1]) {
-      try {
-        return new IntHashTable(numbers, multiplier);
-      } catch (e) {
-        if (!(e instanceof TooManyProbes)) throw e;
-      }
+/** The hash table for int32 ids, or undefined when they collide too much for one. */
+function intHashTable(ids: ArrayLike<number | string>): IntHashTable | undefined {
+  for (let i = 0; i < ids.length; i++) if (ids[i] !== ((ids[i] as number) | 0)) return undefined;
+  for (const multiplier of [FIBONACCI, getRandomValues(new Uint32Array(1))[0] | 1]) {
+    try {
+      return new IntHashTable(ids as ArrayLike<number>, multiplier);
+    } catch (e) {
+      if (!(e instanceof TooManyProbes)) throw e;
     }
   }
-  return new SortedNumbers(numbers);
+  return undefined;
 }
 
 export class IdIndex<K extends number | string> {
-  private readonly lookup: RowLookup;
+  // The hash table is a field of its own, not behind the interface: its lookups are the
+  // hot path of every join and stay one monomorphic, inlinable call.
+  private readonly table?: IntHashTable;
+  private readonly other?: RowLookup;
 
   constructor(ids: ArrayLike<K>) {
-    this.lookup = lookupFor(ids);
+    this.table = intHashTable(ids);
+    if (this.table) return;
+    let allNumbers = true;
+    for (let i = 0; i < ids.length && allNumbers; i++) allNumbers = typeof ids[i] === 'number';
+    this.other = allNumbers ? new SortedNumbers(ids as ArrayLike<number>) : new StringMap(ids);
   }
 
   get(id: K): number | undefined {
-    return this.lookup.get(id);
+    return this.table ? this.table.get(id) : this.other!.get(id);
   }
 
   has(id: K): boolean {
