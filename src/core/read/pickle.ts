@@ -244,7 +244,6 @@ class PickleMachine {
     const pending: { node: Container; size: number; children: PickleValue[]; next: number }[] = [];
     const open = (node: Container) => pending.push({ node, size: 1, children: Array.isArray(node) ? node : Object.values(node), next: 0 });
     open(root);
-    let last = 0;
     for (;;) {
       const frame = pending[pending.length - 1];
       if (frame.next < frame.children.length) {
@@ -260,8 +259,7 @@ class PickleMachine {
       }
       pending.pop();
       this.treeSize.set(frame.node, frame.size);
-      last = frame.size;
-      if (pending.length === 0) return last;
+      if (pending.length === 0) return frame.size;
       pending[pending.length - 1].size += frame.size;
     }
   }
