@@ -1,11 +1,14 @@
 /**
  * The `refer-graphql` command: serve the API, precompile indexes, generate data.
  */
+import { mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { defaultCacheDirOption, defaultDataRoot, parseDatasetList } from './config';
-import { loadCatalog, type Catalog, type LoadOptions, type Logger } from './core/catalog';
+import { defaultCacheDir, loadCatalog, type Catalog, type LoadOptions, type Logger } from './core/catalog';
+import { findPairs, parsePairName, refsFileName } from './core/layout';
 import { DataError } from './core/errors';
 import { DEFAULT_MASK_CACHE_BYTES, MaskCache } from './core/masks';
 import { formatWarning } from './core/problems';
@@ -94,22 +97,88 @@ function summarize(catalog: Catalog): string {
   return lines.join('\n');
 }
 
+/** The files build-index reads, in the catalog's order, with their sizes (0 if unknown). */
+function inputFiles(flags: DataFlags): Map<string, number> {
+  const root = resolve(flags.dataRoot);
+  const sizes = new Map<string, number>();
+  const size = (label: string) => {
+    try {
+      return statSync(join(root, label)).size;
+    } catch {
+      return 0; // missing: the catalog reports it
+    }
+  };
+  try {
+    for (const pair of parseDatasetList(flags.datasets) ?? findPairs(root)) {
+      const [dataset, splitBy] = parsePairName(pair);
+      for (const label of [`${dataset}/instances.json`, `${dataset}/${refsFileName(splitBy)}`]) if (!sizes.has(label)) sizes.set(label, size(label));
+    }
+  } catch {
+    // A bad --datasets value: loadCatalog says what is wrong with it.
+  }
+  return sizes;
+}
+
+/** Fails unless compiled indexes can be written to `dir`: build-index exists to write them. */
+function checkWritableCacheDir(dir: string): void {
+  const probe = join(dir, `.write-test-${process.pid}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+  } catch (e) {
+    throw new DataError(`build-index: cannot write compiled indexes to ${dir} (${(e as Error).message}); choose a writable directory with --cache-dir`);
+  }
+}
+
+const MB = 2 ** 20;
+
 function buildIndex(flags: DataFlags): void {
   const started = Date.now();
-  const bar = process.stderr.isTTY ? new SingleBar({ format: 'compiling {bar} {value}/{total} {file}', hideCursor: true }) : null;
+  const cacheDir = flags.cache ? (flags.cacheDir ?? defaultCacheDir(resolve(flags.dataRoot))) : null;
+  if (cacheDir) checkWritableCacheDir(cacheDir);
+  const sizes = inputFiles(flags);
+  const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+  // Progress in bytes: one instances.json is most of the work, so a count of files would
+  // sit still through it. (The bar moves between files: the readers report no progress.)
+  const bar = process.stderr.isTTY
+    ? new SingleBar({ format: 'compiling {bar} {percentage}% {doneMb}/{totalMb} MB, {rate} MB/s, ETA {eta_formatted} {file}', hideCursor: true })
+    : null;
   const messages: string[] = [];
   const options = loadOptions(flags, (level, m) => messages.push(`${level}: ${m}`));
+  let doneBytes = 0;
+  let previous: string | undefined;
+  const payload = (file: string) => ({
+    file,
+    doneMb: (doneBytes / MB).toFixed(1),
+    totalMb: (totalBytes / MB).toFixed(1),
+    rate: (doneBytes / MB / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
+  });
   options.onStep = ({ file, index, total }) => {
-    if (!bar) process.stderr.write(`[${index + 1}/${total}] ${file}\n`);
-    else if (index === 0) bar.start(total, 0, { file });
-    else bar.update(index, { file });
+    if (previous !== undefined) doneBytes += sizes.get(previous) ?? 0;
+    previous = file;
+    if (!bar) process.stderr.write(`[${index + 1}/${total}] ${file} (${((sizes.get(file) ?? 0) / MB).toFixed(1)} MB)\n`);
+    else if (index === 0) bar.start(Math.max(1, totalBytes), 0, payload(file));
+    else bar.update(doneBytes, payload(file));
   };
   const catalog = loadCatalog(options);
-  bar?.update(bar.getTotal(), { file: 'done' });
+  doneBytes = totalBytes;
+  bar?.update(Math.max(1, totalBytes), payload('done'));
   bar?.stop();
   for (const m of messages) process.stderr.write(`${m}\n`);
-  process.stdout.write(`${summarize(catalog)}\ncompiled in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  if (catalog.failures.length > 0) process.exitCode = 1;
+  const unwritten = messages.filter((m) => m.includes('could not write compiled index'));
+  process.stdout.write(`${summarize(catalog)}\n${buildResult(catalog, cacheDir, unwritten.length, (Date.now() - started) / 1000)}\n`);
+  if (catalog.failures.length > 0 || unwritten.length > 0) process.exitCode = 1;
+}
+
+/** The last line of build-index: what was written where, or why nothing was. */
+function buildResult(catalog: Catalog, cacheDir: string | null, unwritten: number, seconds: number): string {
+  const time = `${seconds.toFixed(1)} s`;
+  if (!cacheDir) return `checked in ${time}; --no-cache: no compiled index written`;
+  if (unwritten > 0) return `${unwritten} compiled index(es) could not be written to ${cacheDir} (see the warnings above)`;
+  const origins = [...catalog.origins.values()].flatMap((o) => [o.instances, o.refs]);
+  if (origins.length > 0 && origins.every((o) => o === 'compiled index')) return `compiled indexes in ${cacheDir} are up to date (checked in ${time})`;
+  return `compiled into ${cacheDir} in ${time}`;
 }
 
 function parseScale(value: string): 'sample' | 'full' | number {

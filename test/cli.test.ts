@@ -30,6 +30,16 @@ describe('refer-graphql build-index', () => {
     const second = run('build-index', '--data-root', join(dir, 'data'), '--cache-dir', join(dir, 'cache'), '--datasets', 'refclef/unc');
     expect(second.stdout).toMatch(/refclef\/unc\s+193 refs .*\(compiled index\)/);
     expect(second.stdout).not.toMatch(/refcoco/);
+    expect(second.stdout).toMatch(/compiled indexes in .*cache are up to date \(checked in \d+\.\d s\)\n$/);
+    expect(first.stdout).toMatch(/compiled into .*cache in \d+\.\d s\n$/);
+    expect(first.stderr).toMatch(/\[1\/11\] refclef\/instances\.json \(0\.1 MB\)/); // sizes, not just file counts
+  });
+
+  it('exits non-zero and says where it tried when it can write no compiled index', () => {
+    writeFileSync(join(dir, 'not-a-dir'), 'a file where the cache dir should be');
+    const r = run('build-index', '--data-root', join(dir, 'data'), '--cache-dir', join(dir, 'not-a-dir/cache'), '--datasets', 'refclef/unc');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^refer-graphql: build-index: cannot write compiled indexes to .*not-a-dir\/cache \(.*\); choose a writable directory with --cache-dir\n$/);
   });
 
   it('exits non-zero and names the file when a pair cannot be read', () => {

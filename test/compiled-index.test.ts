@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataRootKey, defaultCacheDir, loadCatalog, type LogLevel } from '../src/core/catalog';
+import { StaleIndexError } from '../src/core/errors';
 import { FORMAT_VERSION, readCompiledIndex, writeCompiledIndex } from '../src/core/read/compiled-index';
 
 const GOLDEN = join(__dirname, 'fixtures/golden/data');
@@ -141,12 +142,28 @@ describe('lazy sections', () => {
     expect(failures).toHaveLength(1);
   });
 
-  it('notices a file replaced after it was opened', () => {
+  it('come from the build the tree was loaded from when a new build is renamed over the file', () => {
+    const file = join(root, 'lazy.idx');
+    writeCompiledIndex(file, 'test', 'fp', { offsets: new Int32Array([0, 4096]), coords: big() }, 1024);
+    const read = readCompiledIndex<{ offsets: Int32Array; coords: Float64Array }>(file, 'test', 'fp', () => {
+      throw new Error('no rebuild expected');
+    });
+    writeCompiledIndex(file, 'test', 'fp', { offsets: new Int32Array([0, 2]), coords: big().reverse() }, 1024);
+    expect(read.ok && Array.from(read.tree.coords)).toEqual(Array.from(big()));
+  });
+
+  it('are a StaleIndexError, never served, once the file is rewritten in place by another build', () => {
     const file = join(root, 'lazy.idx');
     writeCompiledIndex(file, 'test', 'fp', { coords: big() }, 1024);
-    const read = readCompiledIndex<{ coords: Float64Array }>(file, 'test', 'fp');
-    writeCompiledIndex(file, 'test', 'fp', { coords: big().reverse(), extra: 'x' }, 1024);
-    expect(() => read.ok && read.tree.coords).toThrow(/compiled index .*lazy\.idx: section coords: the file changed since it was opened/);
+    const failures: string[] = [];
+    const read = readCompiledIndex<{ coords: Float64Array }>(file, 'test', 'fp', (_keyPath, detail) => failures.push(detail));
+    writeCompiledIndex(join(root, 'other.idx'), 'test', 'fp', { coords: big().reverse() }, 1024);
+    writeFileSync(file, readFileSync(join(root, 'other.idx'))); // same size, same layout, new bytes
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(() => read.ok && read.tree.coords).toThrow(StaleIndexError);
+    }
+    expect(() => read.ok && read.tree.coords).toThrow(/compiled index .*lazy\.idx: section coords belongs to another build/);
+    expect(failures).toEqual([]);
   });
 });
 

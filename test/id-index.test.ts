@@ -29,4 +29,25 @@ describe('IdIndex', () => {
     const big = new IdIndex<number>([2 ** 40, 7]);
     expect([big.get(2 ** 40), big.get(7), big.get(0)]).toEqual([0, 1, undefined]);
   });
+
+  it('indexes 200k ids chosen to collide under Fibonacci hashing without a quadratic build (hang bound 30 s)', () => {
+    // inverse * k multiplied by the Fibonacci constant gives k back: every id lands in
+    // the first few slots of a fixed-multiplier table.
+    const fib = 0x9e3779b1 | 0;
+    let inverse = fib;
+    for (let i = 0; i < 5; i++) inverse = Math.imul(inverse, 2 - Math.imul(fib, inverse));
+    expect(Math.imul(fib, inverse)).toBe(1);
+    const ids = Array.from({ length: 200_000 }, (_, k) => Math.imul(k, inverse));
+    const index = new IdIndex(ids);
+    const misplaced = ids.filter((id, k) => index.get(id) !== k);
+    expect(misplaced).toEqual([]);
+    expect(index.get(Math.imul(200_001, inverse))).toBeUndefined();
+  }, 30_000);
+
+  it('falls back to a sorted array for numbers beyond 32 bits, first row winning', () => {
+    const ids = [2 ** 40, 3, 2 ** 40, -(2 ** 35), 3.5, 3];
+    const index = new IdIndex<number>(ids);
+    expect(ids.map((id) => index.get(id))).toEqual([0, 1, 0, 3, 4, 1]);
+    expect([index.get(2 ** 40 + 1), index.get(-1), index.get(NaN)]).toEqual([undefined, undefined, undefined]);
+  });
 });

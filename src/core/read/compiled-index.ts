@@ -3,25 +3,30 @@
  * maps them back in milliseconds instead of parsing JSON and pickles again.
  *
  * Layout: a 32-byte header (magic, format version, manifest length, CRC-32 of the
- * manifest, total file length), a msgpackr manifest (kind, fingerprint of the source
- * files, the section table, and the table tree with every typed array and every long
- * string replaced by a section reference), then the sections' bytes, 8-byte aligned, each
- * with its own CRC-32. Nothing is trusted before its length and CRC are checked; typed
- * arrays are views on the bytes read, not copies.
+ * manifest, total file length, build id), a msgpackr manifest (kind, fingerprint of the
+ * source files, build id, the section table, and the table tree with every typed array
+ * and every long string replaced by a section reference), then the sections' bytes,
+ * 8-byte aligned, each with its own CRC-32. Nothing is trusted before its length and CRC
+ * are checked; typed arrays are views on the bytes read, not copies.
  *
  * Sections over LAZY_BYTES (a dataset's polygon coordinates: ~115 MB for RefCOCO) sit at
  * the end of the file and are read on first use, so a server starts without them and
- * only pays for them when a mask or segmentation is asked for.
+ * only pays for them when a mask or segmentation is asked for. They must come from the
+ * same build as the rest of the loaded tree (new coordinates with old offsets would be
+ * wrong masks), so the file stays open until they are read: a newer build renamed over
+ * it does not matter, and one written over it in place (a changed size, mtime or build
+ * id) is a StaleIndexError, never served.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
-import { DataError } from '../errors';
+import { DataError, StaleIndexError } from '../errors';
+import { openRegularFile } from './regular-file';
 
 /** Bump when the tables' shape or a reader's output changes: old caches are rebuilt. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 const MAGIC = Buffer.from('REFERIDX');
 const HEADER_BYTES = 32;
 /** Strings longer than this are stored as UTF-8 sections, not inside the manifest. */
@@ -36,26 +41,26 @@ type SectionType = keyof typeof TYPED_ARRAYS | 'string';
 
 interface SectionRef { $section: number }
 interface Section { type: SectionType; offset: number; bytes: number; crc: number; lazy: boolean }
-interface Manifest { kind: string; fingerprint: string; sections: Section[]; tree: unknown }
+interface Manifest { kind: string; fingerprint: string; buildId: number; sections: Section[]; tree: unknown }
+const BUILD_ID_AT = 28;
 
 /** What identifies the source files a compiled index was built from. */
 export function fingerprintFile(path: string, hashWhole: boolean): string {
-  const st = statSync(path);
-  // CRC-32 of a whole refs file (20 MB: a few ms at every start; SHA-1 took ~40 ms).
-  if (hashWhole) return `${st.size}:${Math.round(st.mtimeMs)}:crc${crc32(readFileSync(path)).toString(16)}`;
-  // A large JSON file: hash its first and last MiB, with size and mtime.
-  const hash = createHash('sha1');
-  const fd = openSync(path, 'r');
+  const { fd, stat: st } = openRegularFile(path);
   try {
+    // CRC-32 of a whole refs file (20 MB: a few ms at every start; SHA-1 took ~40 ms).
+    if (hashWhole) return `${st.size}:${Math.round(st.mtimeMs)}:crc${crc32(readFileSync(fd)).toString(16)}`;
+    // A large JSON file: hash its first and last MiB, with size and mtime.
+    const hash = createHash('sha1');
     const chunk = Buffer.alloc(Math.min(1 << 20, st.size));
     readSync(fd, chunk, 0, chunk.length, 0);
     hash.update(chunk);
     readSync(fd, chunk, 0, chunk.length, Math.max(0, st.size - chunk.length));
     hash.update(chunk);
+    return `${st.size}:${Math.round(st.mtimeMs)}:${hash.digest('hex')}`;
   } finally {
     closeSync(fd);
   }
-  return `${st.size}:${Math.round(st.mtimeMs)}:${hash.digest('hex')}`;
 }
 
 function isTypedArray(v: unknown): v is TypedArray {
@@ -97,8 +102,9 @@ export function writeCompiledIndex(path: string, kind: string, fingerprint: stri
   // on the offsets: grow the start until the packed manifest fits before it.
   let base = 0;
   let manifest: Buffer;
+  const buildId = randomBytes(4).readUInt32LE(0);
   for (;;) {
-    manifest = packr.pack({ kind, fingerprint, sections: sections.map((s) => ({ ...s, offset: s.offset + base })), tree: replaced } satisfies Manifest);
+    manifest = packr.pack({ kind, fingerprint, buildId, sections: sections.map((s) => ({ ...s, offset: s.offset + base })), tree: replaced } satisfies Manifest);
     const needed = align8(HEADER_BYTES + manifest.length);
     if (needed <= base) break;
     base = needed;
@@ -109,6 +115,7 @@ export function writeCompiledIndex(path: string, kind: string, fingerprint: stri
   file.writeUInt32LE(manifest.length, 12);
   file.writeUInt32LE(crc32(manifest), 16);
   file.writeBigUInt64LE(BigInt(file.length), 20);
+  file.writeUInt32LE(buildId, BUILD_ID_AT);
   manifest.copy(file, HEADER_BYTES);
   payloads.forEach((p, i) => file.set(p.bytes, base + sections[i].offset));
 
@@ -126,23 +133,15 @@ export function writeCompiledIndex(path: string, kind: string, fingerprint: stri
 
 export type CompiledRead<T> = { ok: true; tree: T } | { ok: false; reason: 'missing' | 'stale' | 'corrupt'; detail: string };
 
-/** What to do when a lazy section turns out damaged (or the file changed) on first use:
- * return the value that belongs at that place in the tree, e.g. from a rebuild. */
+/** What to do when a lazy section turns out damaged on first use (the file is still the
+ * build the tree came from): return the value that belongs at that place in the tree,
+ * e.g. from a rebuild. A section of another build is a StaleIndexError instead. */
 export type LazyFailure = (keyPath: string[], detail: string) => unknown;
 
-function readAt(path: string, position: number, length: number, expect?: Stats): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    if (expect) {
-      const now = fstatSync(fd);
-      if (now.size !== expect.size || now.mtimeMs !== expect.mtimeMs) throw new DataError('the file changed since it was opened');
-    }
-    const buf = Buffer.allocUnsafeSlow(length);
-    if (readSync(fd, buf, 0, length, position) !== length) throw new DataError('short read');
-    return buf;
-  } finally {
-    closeSync(fd);
-  }
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafeSlow(length);
+  if (readSync(fd, buf, 0, length, position) !== length) throw new DataError('short read');
+  return buf;
 }
 
 function decodeSection(section: Section, bytes: Buffer): unknown {
@@ -153,22 +152,70 @@ function decodeSection(section: Section, bytes: Buffer): unknown {
   return new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, section.bytes / Ctor.BYTES_PER_ELEMENT);
 }
 
+/** The descriptor a loaded tree reads its lazy sections from. */
+interface OpenIndexFile {
+  fd: number;
+  closed: boolean;
+  /** Objects of the tree with unread lazy sections still alive. */
+  holders: number;
+}
+
+function closeIndexFile(file: OpenIndexFile): void {
+  if (!file.closed) closeSync(file.fd);
+  file.closed = true;
+}
+
+/** Closes the descriptor once every object that could still read from it is gone (a
+ * pair reloaded, a test done) without having read all its lazy sections. */
+const lazyHolders = new FinalizationRegistry<OpenIndexFile>((file) => {
+  if (--file.holders === 0) closeIndexFile(file);
+});
+
+/**
+ * Reads a compiled index. Unchanged signature; what is new: the file stays open while
+ * the tree has unread lazy sections, and a lazy section read after the file was written
+ * over in place throws StaleIndexError (see the module comment).
+ */
 export function readCompiledIndex<T>(path: string, kind: string, fingerprint: string, onLazyFailure?: LazyFailure): CompiledRead<T> {
-  const corrupt = (detail: string): CompiledRead<T> => ({ ok: false, reason: 'corrupt', detail });
-  let stat: Stats;
-  let header: Buffer;
+  let opened: { fd: number; stat: Stats };
   try {
-    stat = statSync(path);
-    header = readAt(path, 0, Math.min(HEADER_BYTES, stat.size));
+    opened = openRegularFile(path, `compiled index ${path}`);
   } catch (e) {
-    return { ok: false, reason: 'missing', detail: (e as Error).message };
+    const code = (e as NodeJS.ErrnoException).code;
+    // Not a regular file (a FIFO, a directory): corrupt, so that it is rebuilt over.
+    return { ok: false, reason: code ? 'missing' : 'corrupt', detail: (e as Error).message };
   }
+  const file: OpenIndexFile = { fd: opened.fd, closed: false, holders: 0 };
+  try {
+    const read = readOpened<T>(file, opened.stat, path, kind, fingerprint, onLazyFailure);
+    if (read.lazyLeft === 0) closeIndexFile(file);
+    return read.result;
+  } catch (e) {
+    // Whatever the bytes make fail (a misaligned section, a manifest of the wrong shape)
+    // is damage: the index is rebuilt, never half used.
+    closeIndexFile(file);
+    return { ok: false, reason: 'corrupt', detail: (e as Error).message };
+  }
+}
+
+function readOpened<T>(
+  file: OpenIndexFile,
+  stat: Stats,
+  path: string,
+  kind: string,
+  fingerprint: string,
+  onLazyFailure: LazyFailure | undefined,
+): { result: CompiledRead<T>; lazyLeft: number } {
+  const { fd } = file;
+  const done = (result: CompiledRead<T>) => ({ result, lazyLeft: 0 });
+  const corrupt = (detail: string) => done({ ok: false, reason: 'corrupt', detail });
+  const header = readAt(fd, 0, Math.min(HEADER_BYTES, stat.size));
   if (header.length < HEADER_BYTES || !header.subarray(0, 8).equals(MAGIC)) return corrupt('not a compiled index (bad magic)');
   const version = header.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) return { ok: false, reason: 'stale', detail: `format version ${version}, expected ${FORMAT_VERSION}` };
+  if (version !== FORMAT_VERSION) return done({ ok: false, reason: 'stale', detail: `format version ${version}, expected ${FORMAT_VERSION}` });
   const total = Number(header.readBigUInt64LE(20));
   if (total !== stat.size) return corrupt(`truncated or padded: ${stat.size} bytes, header says ${total}`);
-  const manifestBytes = readAt(path, HEADER_BYTES, Math.min(header.readUInt32LE(12), stat.size - HEADER_BYTES));
+  const manifestBytes = readAt(fd, HEADER_BYTES, Math.min(header.readUInt32LE(12), stat.size - HEADER_BYTES));
   if (crc32(manifestBytes) !== header.readUInt32LE(16)) return corrupt('manifest checksum mismatch');
   let manifest: Manifest;
   try {
@@ -176,38 +223,64 @@ export function readCompiledIndex<T>(path: string, kind: string, fingerprint: st
   } catch (e) {
     return corrupt(`manifest does not decode: ${(e as Error).message}`);
   }
+  if (manifest === null || typeof manifest !== 'object' || !Array.isArray(manifest.sections)) return corrupt('manifest is not a section table');
   if (manifest.kind !== kind) return corrupt(`holds ${manifest.kind}, expected ${kind}`);
-  if (manifest.fingerprint !== fingerprint) return { ok: false, reason: 'stale', detail: 'source files changed' };
+  if (manifest.fingerprint !== fingerprint) return done({ ok: false, reason: 'stale', detail: 'source files changed' });
+  const { buildId } = manifest;
+  if (buildId !== header.readUInt32LE(BUILD_ID_AT)) return corrupt('header and manifest name different builds');
   const { sections } = manifest;
-  if (sections.some((s) => s.offset < HEADER_BYTES || s.offset + s.bytes > stat.size)) return corrupt('a section lies outside the file');
+  if (sections.some((s) => !Number.isSafeInteger(s?.offset) || !Number.isSafeInteger(s.bytes) || s.offset < HEADER_BYTES || s.offset + s.bytes > stat.size)) {
+    return corrupt('a section lies outside the file');
+  }
 
   // All eager sections in one read.
   const eager = sections.filter((s) => !s.lazy);
   const start = eager.length ? Math.min(...eager.map((s) => s.offset)) : 0;
   const end = eager.length ? Math.max(...eager.map((s) => s.offset + s.bytes)) : 0;
-  const block = eager.length ? readAt(path, start, end - start) : Buffer.alloc(0);
+  const block = eager.length ? readAt(fd, start, end - start) : Buffer.alloc(0);
   const values = new Map<number, unknown>();
   for (const [i, s] of sections.entries()) {
     if (s.lazy) continue;
     const bytes = block.subarray(s.offset - start, s.offset - start + s.bytes);
     if (crc32(bytes) !== s.crc) return corrupt(`section ${i} checksum mismatch`);
-    try {
-      values.set(i, decodeSection(s, bytes));
-    } catch (e) {
-      return corrupt((e as Error).message);
-    }
+    values.set(i, decodeSection(s, bytes));
   }
 
-  const lazyValue = (s: Section, keyPath: string[]): unknown => {
-    try {
-      const bytes = readAt(path, s.offset, s.bytes, stat);
-      if (crc32(bytes) !== s.crc) throw new DataError('checksum mismatch');
-      return decodeSection(s, bytes);
-    } catch (e) {
-      const detail = `section ${keyPath.join('.')}: ${(e as Error).message}`;
-      if (!onLazyFailure) throw new DataError(`compiled index ${path}: ${detail}`);
-      return onLazyFailure(keyPath, detail);
+  let lazyLeft = 0;
+  let stale = false;
+  /** Throws StaleIndexError unless the open file is still the build the tree came from;
+   * once stale, always stale (and the descriptor is closed). */
+  const checkSameBuild = (where: string) => {
+    if (!stale && !file.closed) {
+      const now = fstatSync(fd);
+      stale = now.size !== stat.size || now.mtimeMs !== stat.mtimeMs || readAt(fd, BUILD_ID_AT, 4).readUInt32LE(0) !== buildId;
     }
+    if (stale || file.closed) {
+      closeIndexFile(file);
+      throw new StaleIndexError(`compiled index ${path}: section ${where} belongs to another build (the file was rewritten in place after it was loaded); the dataset must be reloaded`);
+    }
+  };
+  const readLazy = (s: Section, keyPath: string[]): unknown => {
+    const where = keyPath.join('.');
+    checkSameBuild(where);
+    let problem: string;
+    try {
+      const bytes = readAt(fd, s.offset, s.bytes);
+      if (crc32(bytes) === s.crc) return decodeSection(s, bytes);
+      problem = 'checksum mismatch';
+    } catch (e) {
+      problem = (e as Error).message; // a short read, a misaligned section: damage
+    }
+    checkSameBuild(where); // written over while it was being read?
+    const detail = `section ${where}: ${problem}`;
+    if (!onLazyFailure) throw new DataError(`compiled index ${path}: ${detail}`);
+    return onLazyFailure(keyPath, detail);
+  };
+  /** A lazy section's value, settled for good: the last one closes the file. */
+  const lazyValue = (s: Section, keyPath: string[]): unknown => {
+    const value = readLazy(s, keyPath);
+    if (--lazyLeft === 0) closeIndexFile(file);
+    return value;
   };
   const sectionOf = (node: unknown): Section | undefined => {
     const index = (node as SectionRef | null)?.$section;
@@ -219,11 +292,17 @@ export function readCompiledIndex<T>(path: string, kind: string, fingerprint: st
     if (Array.isArray(node)) return node.map((v, i) => restore(v, [...keyPath, String(i)]));
     if (node === null || typeof node !== 'object') return node;
     const section = sectionOf(node);
-    if (section) return section.lazy ? lazyValue(section, keyPath) : values.get(sections.indexOf(section));
+    if (section) {
+      // A section that is not an object's member is read now (nothing in our tables).
+      return section.lazy ? readLazy(section, keyPath) : values.get(sections.indexOf(section));
+    }
     const out: Record<string, unknown> = {};
+    let holdsLazy = false;
     for (const [k, v] of Object.entries(node)) {
       const lazy = sectionOf(v);
       if (lazy?.lazy) {
+        lazyLeft++;
+        holdsLazy = true;
         // Read on first access, then replaced by its value.
         Object.defineProperty(out, k, {
           enumerable: true,
@@ -236,11 +315,12 @@ export function readCompiledIndex<T>(path: string, kind: string, fingerprint: st
         });
       } else out[k] = restore(v, [...keyPath, k]);
     }
+    if (holdsLazy) {
+      file.holders++;
+      lazyHolders.register(out, file);
+    }
     return out;
   };
-  try {
-    return { ok: true, tree: restore(manifest.tree, []) as T };
-  } catch (e) {
-    return corrupt((e as Error).message);
-  }
+  const tree = restore(manifest.tree, []) as T;
+  return { result: { ok: true, tree }, lazyLeft };
 }

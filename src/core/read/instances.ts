@@ -21,6 +21,17 @@ function isInt(v: Json | undefined): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }
 
+const INT32_MAX = 2 ** 31 - 1;
+
+/** Values stored in Int32Array columns: anything outside would wrap to another number. */
+function isInt32(v: Json | undefined): v is number {
+  return isInt(v) && v >= -INT32_MAX - 1 && v <= INT32_MAX;
+}
+
+function isSize(v: Json | undefined): v is number {
+  return isInt(v) && v >= 0 && v <= INT32_MAX;
+}
+
 function isNumberList(v: Json | undefined, length?: number): v is number[] {
   if (!Array.isArray(v) || (length !== undefined && v.length !== length)) return false;
   for (const x of v) if (typeof x !== 'number') return false;
@@ -34,7 +45,7 @@ function readCategories(list: Json[], problems: Problems): CategoryTable {
   const supercategory: string[] = [];
   list.forEach((c, i) => {
     const where = `categories[${i}]`;
-    if (!isObject(c) || !isInt(c.id) || typeof c.name !== 'string') return problems.add('a category needs an integer id and a string name', where);
+    if (!isObject(c) || !isInt32(c.id) || typeof c.name !== 'string') return problems.add('a category needs an integer id (32-bit) and a string name', where);
     if (seen.has(c.id)) return problems.add('duplicate category id', `${where} (id ${c.id})`);
     seen.add(c.id);
     id.push(c.id);
@@ -62,7 +73,7 @@ function readImages(list: Json[], problems: Problems): ImageTable {
     if (!isObject(img) || !isInt(img.id)) { problems.add('an image needs an integer id', where); continue; }
     const at = `${where} (id ${img.id})`;
     if (typeof img.file_name !== 'string') { problems.add('an image needs a string file_name', at); continue; }
-    if (!isInt(img.height) || !isInt(img.width) || img.height < 0 || img.width < 0) { problems.add('an image needs integer height and width ≥ 0', at); continue; }
+    if (!isSize(img.height) || !isSize(img.width)) { problems.add('an image needs integer height and width in [0, 2^31)', at); continue; }
     if (seen.has(img.id)) { problems.add('duplicate image id (the first one is kept)', at); continue; }
     seen.add(img.id);
     id.push(img.id);
@@ -171,10 +182,11 @@ class SegmentationBuilder {
 }
 
 function isRleDict(v: Json): v is JsonObject {
-  return isObject(v) && (typeof v.counts === 'string' || isNumberList(v.counts)) && isNumberList(v.size, 2) && v.size.every((x) => Number.isInteger(x) && x >= 0);
+  return isObject(v) && (typeof v.counts === 'string' || isNumberList(v.counts)) && isNumberList(v.size, 2) && v.size.every(isSize);
 }
 
 const RLE_PROBLEM = 'a segmentation part must be a polygon or an RLE dict {counts, size}';
+const RLE_DICT_PROBLEM = 'a segmentation dict needs counts (string or list of numbers) and size [h, w] (integers in [0, 2^31))';
 
 /**
  * Reads a segmentation value into the builder: a list of polygons and/or RLE dicts, or
@@ -184,7 +196,7 @@ function readSegmentation(s: JsonScanner, b: SegmentationBuilder): { problem: st
   const c = s.peek();
   if (c === 0x7b) {
     const rle = s.value();
-    if (!isRleDict(rle)) return { problem: 'a segmentation dict needs counts (string or list of numbers) and size [h, w]', isDict: true };
+    if (!isRleDict(rle)) return { problem: RLE_DICT_PROBLEM, isDict: true };
     b.addRle(rle);
     return { problem: null, isDict: true };
   }
@@ -241,12 +253,22 @@ function readAnnotations(s: JsonScanner, problems: Problems): { table: Omit<Anno
     const ann: JsonObject = {};
     let seg: { problem: string | null; isDict: boolean } = { problem: 'an annotation needs a segmentation', isDict: false };
     // A member loop rather than s.object(callback): no closure or key string per record.
+    // A repeated key counts once, with its last value, as JSON.parse (and Python's json)
+    // would read it: the parts of an earlier value are rolled back.
     if (s.openObject()) {
       do {
         const key = s.memberKey(ANNOTATION_KEYS);
-        if (key === SEGMENTATION) seg = readSegmentation(s, b);
-        else if (key === BBOX && s.peek() === 0x5b && !bboxOk) bboxOk = s.numberListInto(bbox) && bbox.length - bboxStart === 4;
-        else if (key >= 0) ann[ANNOTATION_KEY_NAMES[key]] = s.value();
+        if (key === SEGMENTATION) {
+          b.rollback(mark);
+          seg = readSegmentation(s, b);
+        } else if (key === BBOX) {
+          bbox.length = bboxStart;
+          if (s.peek() === 0x5b) bboxOk = s.numberListInto(bbox) && bbox.length - bboxStart === 4;
+          else {
+            s.skip();
+            bboxOk = false;
+          }
+        } else if (key >= 0) ann[ANNOTATION_KEY_NAMES[key]] = s.value();
         else s.skip();
       } while (s.nextMember());
     }
@@ -284,7 +306,7 @@ function annotationProblem(ann: JsonObject, bboxOk: boolean, segProblem: string 
   if (!(isInt(ann.id) || typeof ann.id === 'string')) return 'an annotation needs an integer or string id';
   if (typeof ann.id === 'string' ? numericIds : stringIds) return 'annotation ids mix numbers and strings';
   if (!isInt(ann.image_id)) return 'image_id must be an integer';
-  if (!isInt(ann.category_id)) return 'category_id must be an integer';
+  if (!isInt32(ann.category_id)) return 'category_id must be a 32-bit integer';
   if (!bboxOk) return 'bbox must be 4 numbers [x, y, w, h]';
   return segProblem;
 }
@@ -340,9 +362,37 @@ function joinAnnotations(
   return out;
 }
 
-/** Reads the bytes of an instances.json; `fileName` names it in errors and warnings. */
+/** Why a file is not read as UTF-8 JSON, when its first bytes tell (JSON text has no NUL). */
+function encodingProblem(bytes: Uint8Array): string | null {
+  const [a, b] = bytes;
+  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff)) return 'starts with a UTF-16 byte-order mark; save it as UTF-8';
+  if (bytes.length >= 2 && (a === 0 || b === 0)) return 'has NUL bytes at its start (UTF-16 or UTF-32 text?); save it as UTF-8';
+  return null;
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * Reads the bytes of an instances.json; `fileName` names it in errors and warnings. A
+ * UTF-8 byte-order mark is skipped (Python's json.load refuses it, but the text is
+ * unambiguous); UTF-16 is refused with a hint.
+ */
 export function readInstances(bytes: Uint8Array, fileName: string): InstancesTables {
   const s = new JsonScanner(bytes, fileName);
+  if (UTF8_BOM.every((x, i) => bytes[i] === x)) s.pos = UTF8_BOM.length;
+  try {
+    return readTables(s);
+  } catch (e) {
+    // Data that exhausts a resource (call stack, array length) is a problem of the file.
+    if (e instanceof RangeError) throw new DataError(`${fileName}: byte ${s.pos}: ${e.message}`);
+    throw e;
+  }
+}
+
+function readTables(s: JsonScanner): InstancesTables {
+  const { fileName } = s;
+  const encoding = encodingProblem(s.bytes);
+  if (encoding) throw new DataError(`${fileName}: ${encoding}`);
   if (s.peek() !== 0x7b) throw new DataError(`${fileName}: expected a JSON object with images, annotations and categories`);
   const problems = new Problems(fileName);
   const lists: { images?: Json[]; categories?: Json[] } = {};

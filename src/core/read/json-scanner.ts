@@ -26,6 +26,10 @@ const RBRACKET = 0x5d;
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 
+/** Deeper nesting is refused: value() recurses, and no COCO file nests past 5 levels.
+ * (Python's json module gives up near 1,000 too, with a RecursionError.) */
+export const MAX_DEPTH = 512;
+
 const ESCAPES: Record<number, string> = { 0x22: '"', 0x5c: '\\', 0x2f: '/', 0x62: '\b', 0x66: '\f', 0x6e: '\n', 0x72: '\r', 0x74: '\t' };
 
 /** A growable Float64Array. */
@@ -56,6 +60,7 @@ export class FloatPool {
 
 export class JsonScanner {
   pos = 0;
+  private depth = 0;
 
   readonly bytes: Uint8Array;
 
@@ -269,19 +274,14 @@ export class JsonScanner {
   /** Parses any value into plain JS values, like JSON.parse. */
   value(): Json {
     const c = this.peek();
-    if (c === LBRACE) {
-      const obj: { [key: string]: Json } = {};
-      this.object((key) => {
-        // "__proto__" becomes an own data property, as with JSON.parse.
-        if (key === '__proto__') Object.defineProperty(obj, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
-        else obj[key] = this.value();
-      });
-      return obj;
-    }
-    if (c === LBRACKET) {
-      const list: Json[] = [];
-      this.array(() => list.push(this.value()));
-      return list;
+    if (c === LBRACE || c === LBRACKET) {
+      if (this.depth >= MAX_DEPTH) this.fail(`nested deeper than ${MAX_DEPTH} levels`);
+      this.depth++;
+      try {
+        return this.container(c);
+      } finally {
+        this.depth--;
+      }
     }
     if (c === QUOTE) return this.string();
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
@@ -293,6 +293,21 @@ export class JsonScanner {
       }
     }
     return this.fail('expected a value');
+  }
+
+  private container(c: number): Json {
+    if (c === LBRACE) {
+      const obj: { [key: string]: Json } = {};
+      this.object((key) => {
+        // "__proto__" becomes an own data property, as with JSON.parse.
+        if (key === '__proto__') Object.defineProperty(obj, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+        else obj[key] = this.value();
+      });
+      return obj;
+    }
+    const list: Json[] = [];
+    this.array(() => list.push(this.value()));
+    return list;
   }
 
   /**

@@ -9,6 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { DataError } from '../errors';
+import { decodeLong, NumberSyntaxError, parsePickleFloat, parsePickleInt, parsePickleLong } from './python-numbers';
 
 export type PickleValue =
   | null
@@ -104,26 +105,31 @@ function unescapeStringRepr(text: string): Uint8Array {
 }
 
 /** Python's raw-unicode-escape, used by protocol-0 UNICODE: bytes are latin-1 except
- * \uXXXX and \UXXXXXXXX escapes. */
+ * \uXXXX and \UXXXXXXXX escapes. A \U escape past U+10FFFF is an error, as in Python. */
 function decodeRawUnicodeEscape(bytes: Uint8Array): string {
   const text = latin1.decode(bytes);
-  return text.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, u4: string, u8: string) =>
-    String.fromCodePoint(parseInt(u4 ?? u8, 16)),
-  );
+  return text.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, u4: string, u8: string) => {
+    const code = parseInt(u4 ?? u8, 16);
+    if (code > 0x10ffff) throw new PickleSyntaxError(`UNICODE escape \\U${u8} is past U+10FFFF`);
+    return String.fromCodePoint(code);
+  });
 }
 
-function parseIntText(text: string): number | bigint {
-  const n = Number(text);
-  if (!Number.isInteger(n)) throw new Error(`"${text}" is not an integer`);
-  return Number.isSafeInteger(n) ? n : BigInt(text);
-}
+/** A malformed argument, turned into a DataError with the file and offset by the machine. */
+class PickleSyntaxError extends Error {}
 
-function decodeLong(bytes: Uint8Array): number | bigint {
-  if (bytes.length === 0) return 0;
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]);
-  if (bytes[bytes.length - 1] & 0x80) value -= 1n << BigInt(bytes.length * 8);
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+/** Python 2's cPickle writes every memo-shared object with GET. A shared list is one
+ * object to Python but is expanded by everything that walks the result (the refs reader,
+ * the compiled index), so the values reached through GETs are budgeted: this many per
+ * byte of the file, beyond a floor for small files. Real REFER refs files share only
+ * strings, about one per two bytes at most. */
+const SHARED_VALUES_PER_BYTE = 4;
+const SHARED_VALUES_FLOOR = 1 << 20;
+
+type Container = PickleValue[] | PickleDict;
+
+function isContainer(v: PickleValue): v is Container {
+  return v !== null && typeof v === 'object' && !(v instanceof Uint8Array);
 }
 
 class PickleMachine {
@@ -131,6 +137,15 @@ class PickleMachine {
   private stack: PickleValue[] = [];
   private marks: number[] = [];
   private memo: PickleValue[] = [];
+  /** Containers reached by more than one reference (GET, DUP): they must not change any
+   * more, so that their counted size stays true (see SHARED_VALUES_PER_BYTE). */
+  private readonly shared = new WeakSet<Container>();
+  /** Values in a container's tree, for containers whose size has been counted. */
+  private readonly treeSize = new WeakMap<Container, number>();
+  private sharedValues = 0;
+  /** Where the opcode being executed starts, for errors raised outside fail(). */
+  private opcodeAt = 0;
+  private readonly sharedBudget: number;
   private readonly view: DataView;
   /** The same bytes as a Buffer, for its fast string slicing. */
   private readonly buf: Buffer;
@@ -141,6 +156,7 @@ class PickleMachine {
   ) {
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.sharedBudget = Math.max(SHARED_VALUES_FLOOR, data.length * SHARED_VALUES_PER_BYTE);
   }
 
   fail(at: number, problem: string): never {
@@ -190,7 +206,7 @@ class PickleMachine {
   private listOnTop(at: number): PickleValue[] {
     const list = this.top(at);
     if (!Array.isArray(list)) this.fail(at, 'APPEND target is not a list');
-    return list;
+    return this.changeable(list, at);
   }
 
   private dictOnTop(at: number): PickleDict {
@@ -198,7 +214,54 @@ class PickleMachine {
     if (dict === null || typeof dict !== 'object' || Array.isArray(dict) || dict instanceof Uint8Array) {
       this.fail(at, 'SETITEM target is not a dict');
     }
-    return dict;
+    return this.changeable(dict, at);
+  }
+
+  private changeable<C extends Container>(target: C, at: number): C {
+    if (this.shared.has(target)) {
+      this.fail(at, 'a list or dict is changed after a memo reference to it (self-referencing data is not supported)');
+    }
+    return target;
+  }
+
+  /** Pushes another reference to `value`, counting what it adds to the expanded data. */
+  private pushShared(value: PickleValue, at: number): void {
+    if (isContainer(value)) {
+      this.shared.add(value);
+      this.sharedValues += this.sizeOfTree(value);
+    } else this.sharedValues++;
+    if (this.sharedValues > this.sharedBudget) {
+      this.fail(at, `memo references expand to more than ${this.sharedBudget} values (${SHARED_VALUES_PER_BYTE} per byte of the file): a pickle bomb, not data`);
+    }
+    this.stack.push(value);
+  }
+
+  /** Values in the tree under `root`, each container's size computed once (with an
+   * explicit stack: the tree may be nested deeper than the call stack allows). */
+  private sizeOfTree(root: Container): number {
+    const known = this.treeSize.get(root);
+    if (known !== undefined) return known;
+    const pending: { node: Container; size: number; children: PickleValue[]; next: number }[] = [];
+    const open = (node: Container) => pending.push({ node, size: 1, children: Array.isArray(node) ? node : Object.values(node), next: 0 });
+    open(root);
+    for (;;) {
+      const frame = pending[pending.length - 1];
+      if (frame.next < frame.children.length) {
+        const child = frame.children[frame.next++];
+        if (!isContainer(child)) frame.size++;
+        else {
+          const size = this.treeSize.get(child);
+          if (size !== undefined) frame.size += size;
+          // No cycle can reach here: closing one needs a change to a shared container.
+          else open(child);
+        }
+        continue;
+      }
+      pending.pop();
+      this.treeSize.set(frame.node, frame.size);
+      if (pending.length === 0) return frame.size;
+      pending[pending.length - 1].size += frame.size;
+    }
   }
 
   /** Moves the key/value pairs above the topmost MARK into `dict`. */
@@ -207,6 +270,7 @@ class PickleMachine {
     if (mark === undefined) this.fail(at, 'no MARK on the stack (corrupt pickle)');
     const { stack } = this;
     if ((stack.length - mark) % 2 !== 0) this.fail(at, 'SETITEMS has an odd number of items');
+    this.changeable(dict, at);
     for (let i = mark; i < stack.length; i += 2) this.setItem(dict, stack[i], stack[i + 1], at);
     stack.length = mark;
   }
@@ -219,7 +283,7 @@ class PickleMachine {
 
   private get(index: number, at: number): void {
     if (!(index in this.memo)) this.fail(at, `memo key ${index} was never stored (corrupt pickle)`);
-    this.stack.push(this.memo[index]);
+    this.pushShared(this.memo[index], at);
   }
 
   private put(index: number, at: number): void {
@@ -235,10 +299,22 @@ class PickleMachine {
     }
   }
 
-  run(): PickleValue {
+  /** Runs the machine; data that exhausts a resource (a RangeError: call stack, array or
+   * string length) is a DataError naming the file and the opcode's offset. */
+  runGuarded(): PickleValue {
+    try {
+      return this.run();
+    } catch (e) {
+      if (e instanceof RangeError || e instanceof PickleSyntaxError || e instanceof NumberSyntaxError) return this.fail(this.opcodeAt, e.message);
+      throw e;
+    }
+  }
+
+  private run(): PickleValue {
     const { data, view } = this;
     for (;;) {
       const at = this.pos;
+      this.opcodeAt = at;
       if (at >= data.length) this.fail(at, 'unexpected end of data (file truncated?): no STOP opcode');
       const op = data[this.pos++];
       switch (op) {
@@ -264,7 +340,7 @@ class PickleMachine {
           this.popMark(at);
           break;
         case 0x32: // DUP
-          this.stack.push(this.top(at));
+          this.pushShared(this.top(at), at);
           break;
         case 0x4e: // NONE
           this.stack.push(null);
@@ -292,19 +368,17 @@ class PickleMachine {
           break;
         case 0x49: { // INT (protocol 0; "01"/"00" are True/False)
           const text = this.line(at);
-          this.stack.push(text === '01' ? true : text === '00' ? false : this.guard(at, () => parseIntText(text)));
+          this.stack.push(this.guard(at, () => parsePickleInt(text)));
           break;
         }
         case 0x4c: { // LONG (protocol 0)
-          const text = this.line(at).replace(/L$/, '');
-          this.stack.push(this.guard(at, () => parseIntText(text)));
+          const text = this.line(at);
+          this.stack.push(this.guard(at, () => parsePickleLong(text)));
           break;
         }
         case 0x46: { // FLOAT (protocol 0)
           const text = this.line(at);
-          const n = Number(text);
-          if (Number.isNaN(n) && !/^[-+]?nan$/i.test(text)) this.fail(at, `"${text}" is not a float`);
-          this.stack.push(n);
+          this.stack.push(this.guard(at, () => parsePickleFloat(text)));
           break;
         }
         case 0x47: // BINFLOAT
@@ -399,6 +473,7 @@ class PickleMachine {
           if (mark === undefined || mark === 0) this.fail(at, 'no MARK above a list (corrupt pickle)');
           const list = this.stack[mark - 1];
           if (!Array.isArray(list)) this.fail(at, 'APPENDS target is not a list');
+          this.changeable(list, at);
           for (let i = mark; i < this.stack.length; i++) list.push(this.stack[i]);
           this.stack.length = mark;
           break;
@@ -489,5 +564,5 @@ class PickleMachine {
  * file, the byte offset and the problem.
  */
 export function readPickle(data: Uint8Array, fileName: string): PickleValue {
-  return new PickleMachine(data, fileName).run();
+  return new PickleMachine(data, fileName).runGuarded();
 }

@@ -2,10 +2,10 @@
  * The main-thread side of parsing a refs pickle in a worker thread (refs-worker.ts), so
  * that it overlaps with reading instances.json on the other core.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { DataError } from '../errors';
+import { readRegularFile } from './regular-file';
 import { parseRefs, type ParsedRefs } from './refs';
 
 /** Below this size of instances.json a worker's start-up costs more than it saves. */
@@ -27,7 +27,7 @@ export interface PendingRefs {
  * (not of the data), the file is parsed on this thread.
  */
 export function parseRefsInWorker(path: string, label: string): PendingRefs {
-  const parseHere = () => parseRefs(readFileSync(path), label);
+  const parseHere = () => parseRefs(readRegularFile(path, label), label);
   const fromSource = __filename.endsWith('.ts'); // under ts-jest / ts-node
   let worker: Worker;
   const signal = new Int32Array(new SharedArrayBuffer(4));

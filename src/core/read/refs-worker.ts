@@ -3,14 +3,14 @@
  * instances.json, and hands the columns back (see parseRefsInWorker). Whatever happens,
  * it raises the signal last, so the waiting thread never waits on a silent worker.
  */
-import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { DataError } from '../errors';
+import { readRegularFile } from './regular-file';
 import { parseRefs } from './refs';
 
 const { path, label, signal, port } = workerData as { path: string; label: string; signal: Int32Array; port: MessagePort };
 try {
-  const parsed = parseRefs(readFileSync(path), label);
+  const parsed = parseRefs(readRegularFile(path, label), label);
   const buffers = Object.values(parsed)
     .flatMap((v) => (ArrayBuffer.isView(v) ? [v] : v && typeof v === 'object' && 'end' in v ? [(v as { end: Uint32Array }).end] : []))
     .map((v) => v.buffer as ArrayBuffer);

@@ -86,7 +86,7 @@ export function parseRefs(data: Uint8Array, fileName: string): ParsedRefs {
     if (seenRefs.has(ref.ref_id)) return problems.add('duplicate ref_id (the first one is kept)', at);
     if (!(isInt(ref.ann_id) || typeof ref.ann_id === 'string')) return problems.add('ann_id must be an integer or a string', at);
     if (!isInt(ref.image_id)) return problems.add('image_id must be an integer', at);
-    if (!isInt(ref.category_id)) return problems.add('category_id must be an integer', at);
+    if (!isInt(ref.category_id) || ref.category_id < -(2 ** 31) || ref.category_id >= 2 ** 31) return problems.add('category_id must be a 32-bit integer', at);
     if (typeof ref.split !== 'string' || ref.split === '') return problems.add('split must be a non-empty string', at);
     const sentences = readSentences(ref);
     if (typeof sentences === 'string') return problems.add(sentences, at);
