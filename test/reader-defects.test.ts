@@ -156,6 +156,21 @@ describe('files that are not regular files', () => {
     expect([...catalog.stores.keys()]).toEqual(['refclef/unc']);
   }, HANG_BOUND_MS);
 
+  it('refuses a FIFO or a directory in place of a data file without a compiled-index cache too', () => {
+    const fifo = join(dir, 'data/refcoco/instances.json');
+    unlinkSync(fifo);
+    execFileSync('mkfifo', [fifo]);
+    const refs = join(dir, 'data/refclef/refs(unc).p');
+    unlinkSync(refs);
+    mkdirSync(refs);
+    const catalog = loadCatalog({ dataRoot: join(dir, 'data'), datasets: ['refcoco/unc', 'refclef/unc', 'refclef/berkeley'], cacheDir: null });
+    expect(catalog.failures).toEqual([
+      { pair: 'refcoco/unc', error: expect.stringMatching(/refcoco\/instances\.json: is a FIFO/) },
+      { pair: 'refclef/unc', error: expect.stringMatching(/refclef\/refs\(unc\)\.p: is a directory, not a regular file$/) },
+    ]);
+    expect([...catalog.stores.keys()]).toEqual(['refclef/berkeley']);
+  }, HANG_BOUND_MS);
+
   it('names the refs file when a directory stands in its place', () => {
     const refs = join(dir, 'data/refcoco/refs(unc).p');
     unlinkSync(refs);

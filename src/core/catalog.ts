@@ -5,7 +5,7 @@
  * load, and the failure is logged and listed with its pair.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fingerprintFile, readCompiledIndex, writeCompiledIndex } from './read/compiled-index';
@@ -15,6 +15,7 @@ import { ALL_PAIR_NAMES, findPairs, INSTANCES_FILE, parsePairName, refsFileName 
 import { formatWarning, type LoadWarning } from './problems';
 import { joinRefs, parseRefs } from './read/refs';
 import { parseRefsInWorker, WORKER_MIN_INSTANCES_BYTES, type PendingRefs } from './read/refs-in-worker';
+import { readRegularFile } from './read/regular-file';
 import { InstancesIndex, ReferStore } from './store/store';
 import type { InstancesTables, RefTables } from './store/tables';
 
@@ -343,7 +344,7 @@ function loadInstances(run: LoadRun, dataset: string, pair: string): LoadedInsta
   const [tables, origin, identity] = compiled<InstancesTables>(run.log, indexPath, `instances ${dataset}`, fingerprint, () => {
     // Its refs files' compiled indexes depend on this file, so they will be rebuilt too.
     run.startRefsWorkers(dataset, statSync(file).size);
-    return readInstances(readFileSync(file), label);
+    return readInstances(readRegularFile(file, label), label);
   });
   return { index: new InstancesIndex(tables), fingerprint, origin, indexFile: indexPath ? [indexPath, identity] : undefined };
 }
@@ -358,7 +359,7 @@ function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { ref
   const indexPath = run.indexPath(`${dataset}_${splitBy}.refs.idx`);
   const { index } = instances;
   const [refs, origin, identity] = compiled<RefTables>(run.log, indexPath, `refs ${pair}`, fingerprint, () => {
-    const parsed = run.takePendingRefs(pair)?.result() ?? parseRefs(readFileSync(file), label);
+    const parsed = run.takePendingRefs(pair)?.result() ?? parseRefs(readRegularFile(file, label), label);
     return joinRefs(parsed, label, {
       annRow: (id) => index.annRowById.get(id),
       imageRow: (id) => index.imageRowById.get(id),
