@@ -318,6 +318,7 @@ export async function startServer(catalog: Catalog, options: ServerOptions = {})
     time: new Date().toISOString(),
     level: 'info',
     msg: 'listening',
+    pid: process.pid,
     url,
     explorer: `${url}/`,
     graphql: `${url}/graphql`,
