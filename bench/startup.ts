@@ -9,11 +9,11 @@
  * counted run starts from the compiled index with a warm page cache.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort, scratchCache } from './serve-process';
 import { median } from './timing';
 
 const { values } = parseArgs({
@@ -33,15 +33,6 @@ const CLI = values.cli ?? join(__dirname, '../src/cli.js');
 const QUERY = JSON.stringify({ query: `{ dataset(name: "${dataset}", splitBy: "${splitBy}") { refs(split: "testA", first: 1) { edges { node { refId sentences { sent } } } } } }` });
 /** A start that takes longer than this is broken, not slow. */
 const HANG_MS = 60_000;
-
-function scratchCache(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'refer-startup-'));
-  for (const file of [`${dataset}.instances.idx`, `${dataset}_${splitBy}.refs.idx`]) {
-    const cached = join(dataRoot, '.refer-cache', file);
-    if (existsSync(cached)) copyFileSync(cached, join(dir, file));
-  }
-  return dir;
-}
 
 async function answered(): Promise<boolean> {
   try {
@@ -97,18 +88,8 @@ async function startOnce(cacheDir: string): Promise<Start> {
   }
 }
 
-/** A port nothing listens on now (other servers may share this machine). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
-}
-
 async function main(): Promise<void> {
-  const cacheDir = scratchCache();
+  const cacheDir = scratchCache(dataRoot, values.pair!);
   port = await freePort();
   try {
     const warmUp = await startOnce(cacheDir);
