@@ -68,7 +68,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // Ctrl-C reaches every process of the terminal's group; in a cluster the primary then
+  // asks each worker to drain, and a worker that left on its own would be replaced.
+  if (cluster.isWorker) process.on('SIGINT', () => {});
+  else process.once('SIGINT', () => stop('SIGINT'));
 }
 
 function loadOptions(flags: DataFlags, log: Logger): LoadOptions {
