@@ -56,14 +56,15 @@ describe('refer-graphql serve', () => {
     } finally {
       child.kill('SIGKILL'); // no-op when it already exited; never leave a server behind
     }
-  });
+  }, 120_000);
 });
 
 async function queryThenStop(child: ReturnType<typeof spawn>, exit: Promise<number | null>): Promise<void> {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line: ${out}`)), 20000);
+    // A hang bound, generous: ts-node compiles the whole server first, on a shared machine.
+    const timer = setTimeout(() => reject(new Error(`no "listening" line: ${out}`)), 90_000);
     child.stdout!.on('data', () => {
       const line = out.split('\n').find((l) => l.includes('"listening"'));
       if (line) {
