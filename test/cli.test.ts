@@ -146,7 +146,7 @@ describe('refer-graphql options, checked before any data is loaded', () => {
     } finally {
       busy.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('refer-graphql serve --workers 2', () => {
