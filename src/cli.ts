@@ -1,19 +1,23 @@
 /**
  * The `refer-graphql` command: serve the API, precompile indexes, generate data.
  */
+import cluster from 'node:cluster';
 import { mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Command, InvalidArgumentError } from 'commander';
-import { SingleBar } from 'cli-progress';
-import { defaultCacheDirOption, defaultDataRoot, parseDatasetList } from './config';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { defaultCacheDirOption, defaultDataRoot, packageVersion, parseDatasetList } from './config';
 import { defaultCacheDir, loadCatalog, type Catalog, type LoadOptions, type Logger } from './core/catalog';
-import { findPairs, parsePairName, refsFileName } from './core/layout';
+import { findPairs, KNOWN_PAIRS, parsePairName, refsFileName } from './core/layout';
 import { DataError } from './core/errors';
 import { DEFAULT_MASK_CACHE_BYTES, MaskCache } from './core/masks';
 import { formatWarning } from './core/problems';
-import { DEFAULT_SEED, formatSummary, generateDataRoot } from './sample/generate';
-import { DEFAULT_SERVER_LIMITS, jsonLinesToStdout, startServer } from './server';
+import { DEFAULT_LIMITS } from '../schema/context';
+import { runPrimary } from './startup/cluster';
+import { defaultPort, parseNonNegative, parsePort, parsePositive, parseWorkers, UsageError } from './startup/options';
+// The server (graphql-yoga, the schema), cli-progress and the data generator are required
+// only by the commands that use them: `--help` or `build-index` need none of the server.
+type ServerModule = typeof import('./server');
 
 interface DataFlags {
   dataRoot: string;
@@ -24,23 +28,17 @@ interface DataFlags {
 
 function withDataFlags(cmd: Command): Command {
   return cmd
-    .option('--data-root <dir>', 'REFER data root (folders refcoco/, refclef/, …); default: $REFER_DATA_ROOT or the bundled sample', defaultDataRoot())
-    .option('--datasets <list>', 'comma-separated dataset/splitBy pairs, e.g. refcoco/unc,refclef/unc; default: all found')
-    .option('--cache-dir <dir>', 'where compiled indexes are kept; default: $REFER_CACHE_DIR, <data-root>/.refer-cache, or ~/.cache/refer-graphql', defaultCacheDirOption())
+    .addOption(new Option('--data-root <dir>', 'REFER data root (folders refcoco/, refclef/, …)').default(defaultDataRoot(), '$REFER_DATA_ROOT or the bundled sample'))
+    .addOption(new Option('--datasets <list>', 'comma-separated dataset/splitBy pairs, e.g. refcoco/unc,refclef/unc (default: all found)'))
+    .option('--cache-dir <dir>', 'where compiled indexes are kept (default: $REFER_CACHE_DIR, <data-root>/.refer-cache, or ~/.cache/refer-graphql)')
     .option('--no-cache', 'parse the data files every time; never read or write compiled indexes');
 }
 
-/** Load messages go to the server's JSON log lines. */
-const jsonLogger: Logger = (level, message) => jsonLinesToStdout({ time: new Date().toISOString(), level, msg: message });
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
-}
+/** Load messages go to the server's JSON log lines (the same shape as server.ts's). */
+const jsonLogger: Logger = (level, message) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message })}\n`);
 
 /** --cors-origin, repeatable: each value must be an origin exactly (scheme://host[:port]). */
-function addOrigin(value: string, previous: string[]): string[] {
+function addOrigin(value: string, previous: string[] = []): string[] {
   let origin: string | undefined;
   try {
     origin = new URL(value).origin;
@@ -57,10 +55,12 @@ interface ServeFlags extends DataFlags {
   maxPageSize: number;
   maskCacheMb: number;
   jit: boolean;
-  corsOrigin: string[];
+  corsOrigin?: string[];
+  workers: number;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
+  if (flags.workers > 1 && cluster.isPrimary) return runPrimary(flags.workers, jsonLogger);
   const started = performance.now();
   const catalog = loadCatalog(loadOptions(flags, jsonLogger));
   if (catalog.stores.size === 0) {
@@ -69,20 +69,36 @@ async function serve(flags: ServeFlags): Promise<void> {
   jsonLogger('info', `loaded ${[...catalog.stores.keys()].join(', ')} from ${catalog.dataRoot} in ${Math.round(performance.now() - started)} ms`);
   // A bug in one request must not take the server down: log it and keep serving.
   process.on('unhandledRejection', (reason) => jsonLogger('error', `unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
-  const server = await startServer(catalog, { port: flags.port, host: flags.host, jit: flags.jit, corsOrigins: flags.corsOrigin, limits: { maxPageSize: flags.maxPageSize }, masks: new MaskCache(flags.maskCacheMb * 2 ** 20) });
+  const { startServer } = require('./server') as ServerModule;
+  const server = await startServer(catalog, {
+    port: flags.port,
+    host: flags.host,
+    jit: flags.jit && 'after-first-response',
+    corsOrigins: flags.corsOrigin,
+    limits: { maxPageSize: flags.maxPageSize },
+    masks: new MaskCache(flags.maskCacheMb * 2 ** 20),
+  }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EADDRINUSE') throw new UsageError(`port ${flags.port} is in use; pass --port N or set PORT`);
+    if (e.code === 'EACCES') throw new UsageError(`port ${flags.port} needs privileges on this machine; pass --port N (≥ 1024) or set PORT`);
+    if (e.code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${flags.host} is not an address of this machine`);
+    throw e;
+  });
   const stop = (signal: string) => {
     jsonLogger('info', `${signal}: finishing in-flight requests, then exiting`);
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // Ctrl-C reaches every process of the terminal's group; in a cluster the primary then
+  // asks each worker to drain, and a worker that left on its own would be replaced.
+  if (cluster.isWorker) process.on('SIGINT', () => {});
+  else process.once('SIGINT', () => stop('SIGINT'));
 }
 
 function loadOptions(flags: DataFlags, log: Logger): LoadOptions {
   return {
     dataRoot: flags.dataRoot,
     datasets: parseDatasetList(flags.datasets),
-    cacheDir: flags.cache ? flags.cacheDir : null,
+    cacheDir: flags.cache ? (flags.cacheDir ?? defaultCacheDirOption()) : null,
     log,
   };
 }
@@ -135,12 +151,13 @@ const MB = 2 ** 20;
 
 function buildIndex(flags: DataFlags): void {
   const started = Date.now();
-  const cacheDir = flags.cache ? (flags.cacheDir ?? defaultCacheDir(resolve(flags.dataRoot))) : null;
+  const cacheDir = flags.cache ? (flags.cacheDir ?? defaultCacheDirOption() ?? defaultCacheDir(resolve(flags.dataRoot))) : null;
   if (cacheDir) checkWritableCacheDir(cacheDir);
   const sizes = inputFiles(flags);
   const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
   // Progress in bytes: one instances.json is most of the work, so a count of files would
   // sit still through it. (The bar moves between files: the readers report no progress.)
+  const { SingleBar } = require('cli-progress') as typeof import('cli-progress');
   const bar = process.stderr.isTTY
     ? new SingleBar({ format: 'compiling {bar} {percentage}% {doneMb}/{totalMb} MB, {rate} MB/s, ETA {eta_formatted} {file}', hideCursor: true })
     : null;
@@ -188,17 +205,29 @@ function parseScale(value: string): 'sample' | 'full' | number {
   return n;
 }
 
-export function buildProgram(): Command {
-  const program = new Command('refer-graphql').description('A GraphQL API over the REFER datasets (RefClef, RefCOCO, RefCOCO+, RefCOCOg)');
+/** generate-data's dataset names, checked before anything is written. */
+function parseGeneratedDatasets(value: string): string[] {
+  const names = parseDatasetList(value) ?? [];
+  const valid = Object.keys(KNOWN_PAIRS);
+  const unknown = names.find((n) => !valid.includes(n));
+  if (unknown !== undefined) throw new InvalidArgumentError(`unknown dataset "${unknown}"; valid: ${valid.join(', ')}`);
+  return names;
+}
 
-  withDataFlags(program.command('serve').description('load the data and serve the GraphQL API (GraphiQL at /graphql)'))
-    .option('--port <n>', 'port to listen on; 0 picks a free one (default: $PORT or 4000)', positiveInt, Number(process.env.PORT) || 4000)
+export function buildProgram(): Command {
+  const program = new Command('refer-graphql')
+    .description('A GraphQL API over the REFER datasets (RefClef, RefCOCO, RefCOCO+, RefCOCOg)')
+    .version(packageVersion(), '-V, --version', 'print the version');
+
+  withDataFlags(program.command('serve').description('load the data and serve the explorer at / and the GraphQL API at /graphql (GraphiQL in a browser)'))
+    .addOption(new Option('--port <n>', 'port to listen on; 0 picks a free one (default: $PORT or 4000)').argParser(parsePort))
     .option('--host <host>', 'interface to bind; 0.0.0.0 serves the network', '127.0.0.1')
-    .option('--max-page-size <n>', 'largest `first:` of a connection', positiveInt, DEFAULT_SERVER_LIMITS.maxPageSize)
-    .option('--mask-cache-mb <n>', 'memory for computed masks (least recently used go first)', positiveInt, DEFAULT_MASK_CACHE_BYTES / 2 ** 20)
-    .option('--cors-origin <origin>', 'let only this origin read from browsers (repeatable); default: any origin, never with credentials', addOrigin, [])
+    .option('--max-page-size <n>', 'largest `first:` of a connection', parsePositive, DEFAULT_LIMITS.maxPageSize)
+    .option('--mask-cache-mb <n>', 'memory for computed masks (least recently used go first)', parseNonNegative, DEFAULT_MASK_CACHE_BYTES / 2 ** 20)
+    .addOption(new Option('--cors-origin <origin>', 'let only this origin read from browsers (repeatable; default: any origin, never with credentials)').argParser(addOrigin))
     .option('--no-jit', 'execute with graphql-js instead of compiling queries with graphql-jit')
-    .action(serve);
+    .addOption(new Option('--workers <n>', 'server processes sharing the port ("auto": one per core); SIGHUP replaces them one by one').argParser(parseWorkers).default(1))
+    .action((flags: Omit<ServeFlags, 'port'> & { port?: number }) => serve({ ...flags, port: flags.port ?? defaultPort() }));
 
   withDataFlags(program.command('build-index').description('parse the data files and write the compiled indexes, so that servers start in milliseconds')).action(buildIndex);
 
@@ -207,10 +236,11 @@ export function buildProgram(): Command {
     .description('write a synthetic REFER data root in the real on-disk formats (deterministic)')
     .requiredOption('--out <dir>', 'the data root to write')
     .option('--scale <scale>', 'sample, full (RefCOCO-sized), or a fraction of full', parseScale, 'sample')
-    .option('--seed <n>', 'random seed', positiveInt, DEFAULT_SEED)
-    .option('--datasets <list>', 'only these datasets, e.g. refcoco,refclef (default: all four)')
-    .action(async (flags: { out: string; scale: 'sample' | 'full' | number; seed: number; datasets?: string }) => {
-      const summary = await generateDataRoot({ out: flags.out, scale: flags.scale, seed: flags.seed, datasets: parseDatasetList(flags.datasets) });
+    .addOption(new Option('--seed <n>', 'random seed (default: the generator\'s fixed one)').argParser(parseNonNegative))
+    .addOption(new Option('--datasets <list>', 'only these datasets, e.g. refcoco,refclef (default: all four)').argParser(parseGeneratedDatasets))
+    .action(async (flags: { out: string; scale: 'sample' | 'full' | number; seed?: number; datasets?: string[] }) => {
+      const { DEFAULT_SEED, formatSummary, generateDataRoot } = require('./sample/generate') as typeof import('./sample/generate');
+      const summary = await generateDataRoot({ out: flags.out, scale: flags.scale, seed: flags.seed ?? DEFAULT_SEED, datasets: flags.datasets?.length ? flags.datasets : undefined });
       process.stdout.write(`${formatSummary(summary)}\n`);
     });
 
@@ -223,7 +253,8 @@ export function main(argv: string[]): Promise<void> {
     .then(() => undefined)
     .catch((e: unknown) => {
       // A data problem is the user's to fix: say it plainly, without a stack trace.
-      process.stderr.write(`refer-graphql: ${e instanceof DataError ? e.message : (e as Error).stack}\n`);
+      // So is a bad option or a busy port.
+      process.stderr.write(`refer-graphql: ${e instanceof DataError || e instanceof UsageError ? e.message : (e as Error).stack}\n`);
       process.exitCode = 1;
     });
 }

@@ -2,7 +2,7 @@
  * Where things are by default. Every default can be overridden by a CLI flag, and the
  * data root and cache dir also by an environment variable (handy in containers).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The package root: the nearest folder above this file with our package.json. */
@@ -28,4 +28,9 @@ export function defaultCacheDirOption(): string | undefined {
 export function parseDatasetList(value: string | undefined): string[] | undefined {
   const names = value?.split(',').map((s) => s.trim()).filter(Boolean);
   return names?.length ? names : undefined;
+}
+
+/** This package's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -2,7 +2,8 @@
  * The refer-graphql command as users run it: a real process, real files, real signals.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataRootKey } from '../src/core/catalog';
@@ -18,7 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REFER_DATA_ROOT: '', REFER_CACHE_DIR: '' } });
+const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REFER_DATA_ROOT: '', REFER_CACHE_DIR: '', PORT: '' } });
 
 describe('refer-graphql build-index', () => {
   it('compiles every pair, prints counts, and says the next run used the index', () => {
@@ -66,14 +67,15 @@ describe('refer-graphql serve', () => {
     } finally {
       child.kill('SIGKILL'); // no-op when it already exited; never leave a server behind
     }
-  });
+  }, 120_000);
 });
 
 async function queryThenStop(child: ReturnType<typeof spawn>, exit: Promise<number | null>): Promise<void> {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line: ${out}`)), 20000);
+    // A hang bound, generous: ts-node compiles the whole server first, on a shared machine.
+    const timer = setTimeout(() => reject(new Error(`no "listening" line: ${out}`)), 90_000);
     child.stdout!.on('data', () => {
       const line = out.split('\n').find((l) => l.includes('"listening"'));
       if (line) {
@@ -93,4 +95,143 @@ async function queryThenStop(child: ReturnType<typeof spawn>, exit: Promise<numb
   expect(await exit).toBe(0);
   const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
   expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['listening', 'closed', 'SIGTERM: finishing in-flight requests, then exiting']));
+  // The start-up log points people at the explorer and GraphiQL.
+  expect(lines.find((l) => l.msg === 'listening')).toMatchObject({ explorer: `${url}/`, graphiql: expect.stringContaining(`${url}/graphql`) });
+}
+
+describe('refer-graphql options, checked before any data is loaded', () => {
+  const stackLine = /^\s+at /m;
+
+  it('prints its version', () => {
+    const r = run('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  it('prints each default once in help', () => {
+    const r = run('serve', '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\(default: \$PORT\s+or\s+4000\)/);
+    const defaultsPerOption = r.stdout.split(/\n(?=\s+-)/).map((option) => option.match(/\(default:/g)?.length ?? 0);
+    expect(Math.max(...defaultsPerOption)).toBe(1);
+  });
+
+  it.each([
+    [['--port', '99999'], /option '--port <n>' argument '99999' is invalid\. expected a port from 0 \(any free one\) to 65535/],
+    [['--port', '4.5'], /argument '4\.5' is invalid/],
+    [['--max-page-size', '0'], /option '--max-page-size <n>' argument '0' is invalid\. expected a whole number ≥ 1/],
+    [['--workers', '0'], /option '--workers <n>' argument '0' is invalid/],
+  ])('refuses serve %j', (args, message) => {
+    const r = run('serve', '--data-root', join(dir, 'data'), '--no-cache', ...args);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).not.toMatch(/loaded/);
+  });
+
+  it('refuses a PORT that is not a port', () => {
+    const r = spawnSync(process.execPath, [...CLI, 'serve', '--data-root', join(dir, 'data'), '--no-cache'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PORT: 'http' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('refer-graphql: PORT: expected a port from 0 (any free one) to 65535, got "http"\n');
+  });
+
+  it('names an unknown dataset for generate-data without a stack trace, and writes nothing', () => {
+    const r = run('generate-data', '--out', join(dir, 'out'), '--datasets', 'refcoco,refcocoz');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/unknown dataset "refcocoz"; valid: refclef, refcoco, refcoco\+, refcocog/);
+    expect(r.stderr).not.toMatch(stackLine);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it.each([
+    ['--port', (port: number) => ({ args: ['--port', String(port)], env: {} })],
+    ['PORT', (port: number) => ({ args: [], env: { PORT: String(port) } })],
+  ])('says a port given by %s is in use, without a stack trace', async (_how, given) => {
+    const busy = createNetServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const { args, env } = given(port);
+      const r = await runAsync(['serve', '--data-root', join(dir, 'data'), '--no-cache', '--datasets', 'refcoco/unc', ...args], env);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`refer-graphql: port ${port} is in use; pass --port N or set PORT\n`);
+    } finally {
+      busy.close();
+    }
+  }, 120_000);
+});
+
+describe('refer-graphql serve --workers 2', () => {
+  it('serves from two processes on one port, replaces both on SIGHUP, and drains on SIGTERM', async () => {
+    const child = spawn(process.execPath, [...CLI, 'serve', '--data-root', join(dir, 'data'), '--no-cache', '--port', '0', '--datasets', 'refcoco/unc', '--workers', '2'], { cwd: ROOT });
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const log = logLines(child);
+      const first = await log.waitFor((lines) => lines.filter((l) => l.msg === 'listening').length === 2 && lines.some((l) => l.msg === '2 workers listening'));
+      const listening = first.filter((l) => l.msg === 'listening');
+      const pids = new Set(listening.map((l) => l.pid));
+      expect(pids.size).toBe(2);
+      expect(new Set(listening.map((l) => l.url)).size).toBe(1);
+      const url = listening[0].url as string;
+      expect(await refIdsOfTestB(url)).toEqual([4]);
+
+      child.kill('SIGHUP');
+      const reloaded = await log.waitFor((lines) => lines.some((l) => l.msg === 'reload done'));
+      const fresh = reloaded.filter((l) => l.msg === 'listening' && !pids.has(l.pid));
+      expect(fresh).toHaveLength(2);
+      expect(fresh.every((l) => l.url === url)).toBe(true);
+      expect(await refIdsOfTestB(url)).toEqual([4]);
+
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(log.lines().filter((l) => l.msg === 'closed')).toHaveLength(4);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 120_000);
+});
+
+async function refIdsOfTestB(url: string): Promise<unknown> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ dataset(name: "refcoco", splitBy: "unc") { refIds(split: "testB") } }' }),
+  });
+  return ((await res.json()) as { data: { dataset: { refIds: unknown } } }).data.dataset.refIds;
+}
+
+type LogLine = { msg: string; [field: string]: unknown };
+
+/** The JSON lines a server prints, and a wait for a condition on them (bounded, so a broken server fails instead of hanging). */
+function logLines(child: ReturnType<typeof spawn>) {
+  let out = '';
+  const waiters: (() => void)[] = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters) w();
+  });
+  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
+  return {
+    lines,
+    waitFor(done: (lines: LogLine[]) => boolean): Promise<LogLine[]> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out; log so far:\n${out}`)), 90_000);
+        const check = () => {
+          if (!done(lines())) return;
+          clearTimeout(timer);
+          resolve(lines());
+        };
+        waiters.push(check);
+        check();
+      });
+    },
+  };
+}
+
+function runAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, REFER_DATA_ROOT: '', REFER_CACHE_DIR: '', PORT: '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('exit', (status) => resolve({ status, stdout, stderr })));
 }
