@@ -38,7 +38,7 @@ function withDataFlags(cmd: Command): Command {
 const jsonLogger: Logger = (level, message) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message })}\n`);
 
 /** --cors-origin, repeatable: each value must be an origin exactly (scheme://host[:port]). */
-function addOrigin(value: string, previous: string[] = []): string[] {
+function addOrigin(value: string, previous: string[]): string[] {
   let origin: string | undefined;
   try {
     origin = new URL(value).origin;
@@ -55,7 +55,7 @@ interface ServeFlags extends DataFlags {
   maxPageSize: number;
   maskCacheMb: number;
   jit: boolean;
-  corsOrigin?: string[];
+  corsOrigin: string[];
   workers: number;
 }
 
@@ -224,7 +224,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'interface to bind; 0.0.0.0 serves the network', '127.0.0.1')
     .option('--max-page-size <n>', 'largest `first:` of a connection', parsePositive, DEFAULT_LIMITS.maxPageSize)
     .option('--mask-cache-mb <n>', 'memory for computed masks (least recently used go first)', parseNonNegative, DEFAULT_MASK_CACHE_BYTES / 2 ** 20)
-    .addOption(new Option('--cors-origin <origin>', 'let only this origin read from browsers (repeatable; default: any origin, never with credentials)').argParser(addOrigin))
+    .addOption(new Option('--cors-origin <origin>', 'let only this origin read from browsers (repeatable); never with credentials').argParser(addOrigin).default([], 'any origin'))
     .option('--no-jit', 'execute with graphql-js instead of compiling queries with graphql-jit')
     .addOption(new Option('--workers <n>', 'server processes sharing the port ("auto": one per core); SIGHUP replaces them one by one').argParser(parseWorkers).default(1))
     .action((flags: Omit<ServeFlags, 'port'> & { port?: number }) => serve({ ...flags, port: flags.port ?? defaultPort() }));
