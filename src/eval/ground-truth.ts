@@ -1,0 +1,115 @@
+/**
+ * The one door from evaluation to the store: everything src/eval/ knows about a
+ * dataset/splitBy pair comes through GroundTruth, so a change of the store's API is
+ * ported here and nowhere else.
+ */
+import { DataError } from '../core/errors';
+import { refMask } from '../core/masks';
+import { stringAt } from '../core/store/columns';
+import { splitMatches, type ReferStore } from '../core/store/store';
+import type { Rle } from '../mask';
+
+export type Unit = 'sent' | 'ref';
+
+/** The evaluation universe of one split: refs in file order, and their sentences. */
+export interface Universe {
+  /** Ref rows of getRefIds(split), in refs-file order. */
+  refRows: Int32Array;
+  /** Sentence rows of those refs, ref by ref, then sentence order. */
+  sentRows: Int32Array;
+}
+
+export class GroundTruth {
+  constructor(private readonly store: ReferStore) {}
+
+  get name(): string {
+    return this.store.name;
+  }
+
+  checkSplit(split: string): void {
+    this.store.checkSplit(split);
+  }
+
+  universe(split: string): Universe {
+    const refRows = Int32Array.from(this.store.refRows({ split }));
+    const { sentStart } = this.store.refs;
+    let n = 0;
+    for (const r of refRows) n += sentStart[r + 1] - sentStart[r];
+    const sentRows = new Int32Array(n);
+    let k = 0;
+    for (const r of refRows) for (let s = sentStart[r]; s < sentStart[r + 1]; s++) sentRows[k++] = s;
+    return { refRows, sentRows };
+  }
+
+  /** Row of a ref_id or sent_id, or -1 when the pair has none. */
+  rowOfId(unit: Unit, id: number): number {
+    const row = unit === 'ref' ? this.store.refRowById.get(id) : this.store.sentRowById.get(id);
+    return row ?? -1;
+  }
+
+  idOfRow(unit: Unit, row: number): number {
+    return unit === 'ref' ? this.store.refs.refId[row] : this.store.refs.sentId[row];
+  }
+
+  refRowOfSentence(sentRow: number): number {
+    return this.store.refOfSentence[sentRow];
+  }
+
+  refId(refRow: number): number {
+    return this.store.refs.refId[refRow];
+  }
+
+  /** getRefBox: the [x, y, w, h] of the ref's annotation. */
+  refBox(refRow: number): Float64Array {
+    const a = this.store.refs.annRow[refRow];
+    return this.store.instances.tables.annotations.bbox.subarray(a * 4, a * 4 + 4);
+  }
+
+  /** The union mask of the ref's annotation (its polygons or RLEs merged). */
+  refMask(refRow: number): Rle {
+    try {
+      return refMask(this.store, refRow);
+    } catch (e) {
+      if (e instanceof DataError) throw e;
+      throw new DataError(`${this.name}: the mask of ref ${this.refId(refRow)} cannot be built: ${(e as Error).message}`);
+    }
+  }
+
+  /** [height, width] of the ref's image. */
+  imageSize(refRow: number): [number, number] {
+    const imageRow = this.store.refs.imageRow[refRow];
+    const { images } = this.store.instances.tables;
+    return [images.height[imageRow], images.width[imageRow]];
+  }
+
+  imageId(refRow: number): number {
+    return this.store.instances.tables.images.id[this.store.refs.imageRow[refRow]];
+  }
+
+  categoryId(refRow: number): number {
+    return this.store.refs.categoryId[refRow];
+  }
+
+  categoryName(categoryId: number): string {
+    const row = this.store.instances.categoryRowById.get(categoryId);
+    return row === undefined ? String(categoryId) : this.store.instances.tables.categories.name[row];
+  }
+
+  /** The ref's split label (e.g. testA), for the per-split breakdown. */
+  splitLabel(refRow: number): string {
+    return this.store.refs.splitNames[this.store.refs.split[refRow]];
+  }
+
+  /** Split labels of this pair that the split argument selects. */
+  splitLabelsOf(split: string): string[] {
+    return this.store.refs.splitNames.filter((label) => splitMatches(split, label));
+  }
+
+  /** The `sent` of each of the ref's sentences. */
+  refSentences(refRow: number): string[] {
+    const { sentStart, sent } = this.store.refs;
+    const out: string[] = [];
+    for (let s = sentStart[refRow]; s < sentStart[refRow + 1]; s++) out.push(stringAt(sent, s));
+    return out;
+  }
+}
