@@ -27,6 +27,8 @@ import { schema } from '../schema';
 import { type Context, createContext, DEFAULT_LIMITS, type Limits } from '../schema/context';
 import type { Catalog } from './core/catalog';
 import { DataError, NotFoundError } from './core/errors';
+import { EvaluationReports } from './eval/report-store';
+import { useEvaluateRoute } from './http/evaluate-route';
 import { useExplorerRoute } from './http/explorer-route';
 import { useImageRoute } from './http/image-route';
 import { useMaskRoute } from './http/mask-route';
@@ -241,6 +243,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     useMaskRoute(catalog),
     useRenderRoute(catalog),
     useImageRoute(catalog),
+    useEvaluateRoute(catalog, new EvaluationReports()),
     useExplorerRoute(),
     useBodySizeLimit(limits.maxRequestBodySize),
     EnvelopArmorPlugin({
