@@ -2,7 +2,7 @@
  * coco-caption's Bleu(4) (bleu_scorer.py, option "closest"): per-ref scores and the
  * corpus score from summed counts, with the scorer's smoothing constants.
  */
-import { gramOrder, ngramCounts, pythonSplit } from './ngrams';
+import type { GramTable, SentenceGrams } from './ngrams';
 
 const TINY = 1e-15;
 const SMALL = 1e-9;
@@ -14,27 +14,26 @@ export interface BleuComps {
   correct: number[];
 }
 
+/** Scratch: the highest count of each gram over one ref's sentences. */
+let maxCount = new Int32Array(1024);
+
 /** The counts of one hypothesis against its references. */
-export function bleuComps(hyp: string, refs: readonly string[]): BleuComps {
-  const maxCounts = new Map<string, number>();
-  const refLens: number[] = [];
-  for (const ref of refs) {
-    const words = pythonSplit(ref);
-    refLens.push(words.length);
-    for (const [gram, c] of ngramCounts(words)) if (c > (maxCounts.get(gram) ?? 0)) maxCounts.set(gram, c);
-  }
-  const words = pythonSplit(hyp);
-  const testlen = words.length;
+export function bleuComps(table: GramTable, hyp: SentenceGrams, refs: readonly SentenceGrams[]): BleuComps {
+  if (maxCount.length <= table.size) maxCount = new Int32Array(Math.max(table.size + 1, maxCount.length * 2));
+  for (const ref of refs) for (let j = 0; j < ref.ids.length; j++) if (ref.counts[j] > maxCount[ref.ids[j]]) maxCount[ref.ids[j]] = ref.counts[j];
+  const testlen = hyp.words;
   // closest: min over (|l - testlen|, l), so a tie takes the shorter reference.
-  let reflen = refLens[0];
-  for (const l of refLens) {
+  let reflen = refs[0].words;
+  for (const ref of refs) {
+    const l = ref.words;
     const d = Math.abs(l - testlen);
     const best = Math.abs(reflen - testlen);
     if (d < best || (d === best && l < reflen)) reflen = l;
   }
   const guess = [0, 1, 2, 3].map((k) => Math.max(0, testlen - k));
   const correct = [0, 0, 0, 0];
-  for (const [gram, c] of ngramCounts(words)) correct[gramOrder(gram) - 1] += Math.min(maxCounts.get(gram) ?? 0, c);
+  for (let j = 0; j < hyp.ids.length; j++) correct[hyp.orders[j] - 1] += Math.min(maxCount[hyp.ids[j]], hyp.counts[j]);
+  for (const ref of refs) for (const g of ref.ids) maxCount[g] = 0;
   return { testlen, reflen, guess, correct };
 }
 

@@ -65,7 +65,7 @@ function blockOf(ious: Float64Array, matched: Int32Array, thresholds: readonly n
 }
 
 /** MAttNet's loop: every entry in file order, no split filter; stops where the reference raises. */
-function entryLoop(gt: GroundTruth, parsed: Parsed<BoxEntry>, toPixels: (box: number[], refRow: number) => number[]) {
+function entryLoop(gt: GroundTruth, parsed: Parsed<BoxEntry>, toPixels: (box: [number, number, number, number], refRow: number) => number[]) {
   let correct = 0;
   for (const e of parsed.entries) {
     const row = gt.rowOfId(parsed.unit, e.id);
@@ -83,7 +83,8 @@ export function evaluateBoxes(gt: GroundTruth, split: string, parsed: Parsed<Box
   const { unit, entries } = parsed;
   const rows = universeRows(gt, unit, split);
   const m: Matching = matchEntries(gt, unit, rows, entries);
-  const toPixels = (box: number[], refRow: number) => {
+  const toPixels = (box: [number, number, number, number], refRow: number): number[] => {
+    if (options.boxFormat === 'xywh' && options.boxScale === 'pixels') return box;
     const [h, w] = gt.imageSize(refRow);
     return toPixelXywh(box, options.boxFormat, options.boxScale, h, w);
   };
@@ -103,10 +104,10 @@ export function evaluateBoxes(gt: GroundTruth, split: string, parsed: Parsed<Box
     published[p] = iou ?? 0;
     continuous[p] = iouContinuous ?? 0;
     const chosen = options.iou === 'published' ? iou : iouContinuous;
-    const sample: BoxSample = { ref_id: gt.refId(refRow), gt: Array.from(g), entry: e, pred, iou, iou_continuous: iouContinuous, hit: chosen !== null && chosen >= 0.5 };
-    if (unit === 'sent') sample.sent_id = entries[e].id;
+    // sent_id first, as the golden rows have it; undefined is left out of the JSON.
+    const sample: BoxSample = { sent_id: unit === 'sent' ? entries[e].id : undefined, ref_id: gt.refId(refRow), gt: [g[0], g[1], g[2], g[3]], entry: e, pred, iou, iou_continuous: iouContinuous, hit: chosen !== null && chosen >= 0.5 };
     if (iou === null) sample.error = ZERO_DIVISION;
-    samples.push(unit === 'sent' ? { sent_id: sample.sent_id, ...sample } : sample);
+    samples.push(sample);
   }
   const thresholds = options.thresholds;
   const publishedBlock = blockOf(published, m.entryAt, thresholds);

@@ -3,13 +3,15 @@
  * document frequencies of the references scored together, clipped similarity, a length
  * penalty on bigram counts (σ = 6), mean over orders / number of references × 10.
  */
-import { gramOrder, ngramCounts, pythonSplit } from './ngrams';
+import type { GramTable, SentenceGrams } from './ngrams';
 
 const SIGMA = 6;
 
 interface Vector {
-  weights: Map<string, number>[];
+  grams: SentenceGrams;
+  weights: Float64Array;
   norms: number[];
+  /** Bigram count: coco-caption's "length". */
   length: number;
 }
 
@@ -19,57 +21,62 @@ export interface CiderResult {
   logNumRefs: number;
 }
 
-function toVector(counts: Map<string, number>, df: Map<string, number>, logN: number): Vector {
-  const weights = [new Map<string, number>(), new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
+function toVector(grams: SentenceGrams, logDf: Float64Array, logN: number): Vector {
+  const weights = new Float64Array(grams.ids.length);
   const squares = [0, 0, 0, 0];
   let length = 0;
-  for (const [gram, tf] of counts) {
-    const n = gramOrder(gram) - 1;
-    const w = tf * (logN - Math.log(Math.max(1, df.get(gram) ?? 0)));
-    weights[n].set(gram, w);
+  for (let j = 0; j < grams.ids.length; j++) {
+    const n = grams.orders[j] - 1;
+    const w = grams.counts[j] * (logN - logDf[grams.ids[j]]);
+    weights[j] = w;
     squares[n] += w ** 2;
-    if (n === 1) length += tf;
+    if (n === 1) length += grams.counts[j];
   }
-  return { weights, norms: squares.map(Math.sqrt), length };
+  return { grams, weights, norms: squares.map(Math.sqrt), length };
 }
 
-function similarity(hyp: Vector, ref: Vector): number[] {
+/** Scratch: a reference sentence's weight by gram id (0 where absent). */
+let refWeight = new Float64Array(1024);
+
+function similarity(hyp: Vector, ref: Vector, val: number[]): void {
   const delta = hyp.length - ref.length;
-  const val = [0, 0, 0, 0];
-  for (let n = 0; n < 4; n++) {
-    for (const [gram, w] of hyp.weights[n]) {
-      const r = ref.weights[n].get(gram) ?? 0;
-      val[n] += Math.min(w, r) * r;
-    }
-    if (hyp.norms[n] !== 0 && ref.norms[n] !== 0) val[n] /= hyp.norms[n] * ref.norms[n];
-    val[n] *= Math.E ** (-(delta ** 2) / (2 * SIGMA ** 2));
+  const r = ref.grams;
+  for (let j = 0; j < r.ids.length; j++) refWeight[r.ids[j]] = ref.weights[j];
+  const sums = [0, 0, 0, 0];
+  const h = hyp.grams;
+  for (let j = 0; j < h.ids.length; j++) {
+    const w = refWeight[h.ids[j]];
+    sums[h.orders[j] - 1] += Math.min(hyp.weights[j], w) * w;
   }
-  return val;
+  for (let j = 0; j < r.ids.length; j++) refWeight[r.ids[j]] = 0;
+  const penalty = Math.E ** (-(delta ** 2) / (2 * SIGMA ** 2));
+  for (let n = 0; n < 4; n++) {
+    let v = sums[n];
+    if (hyp.norms[n] !== 0 && ref.norms[n] !== 0) v /= hyp.norms[n] * ref.norms[n];
+    val[n] += v * penalty;
+  }
 }
 
 /** CIDEr of each hypothesis against its references; the IDF is over these refs only. */
-export function ciderScores(hyps: readonly string[], refsOf: readonly (readonly string[])[]): CiderResult {
-  const hypCounts = hyps.map((h) => ngramCounts(pythonSplit(h)));
-  const refCounts = refsOf.map((refs) => refs.map((r) => ngramCounts(pythonSplit(r))));
-  const df = new Map<string, number>();
-  for (const refs of refCounts) {
-    const seen = new Set<string>();
-    for (const counts of refs) for (const gram of counts.keys()) seen.add(gram);
-    for (const gram of seen) df.set(gram, (df.get(gram) ?? 0) + 1);
-  }
+export function ciderScores(table: GramTable, hyps: readonly SentenceGrams[], refsOf: readonly (readonly SentenceGrams[])[]): CiderResult {
+  const size = table.size + 1;
+  if (refWeight.length < size) refWeight = new Float64Array(Math.max(size, refWeight.length * 2));
+  const df = new Int32Array(size);
+  const seenIn = new Int32Array(size).fill(-1);
+  refsOf.forEach((refs, i) => {
+    for (const ref of refs) for (const g of ref.ids) if (seenIn[g] !== i) { seenIn[g] = i; df[g]++; }
+  });
+  const logDf = new Float64Array(size);
+  for (let g = 0; g < size; g++) logDf[g] = Math.log(Math.max(1, df[g]));
   const numRefs = hyps.length;
   const logN = Math.log(numRefs);
-  const scores = hypCounts.map((counts, i) => {
-    const hyp = toVector(counts, df, logN);
+  const scores = hyps.map((hypGrams, i) => {
+    const hyp = toVector(hypGrams, logDf, logN);
     const sum = [0, 0, 0, 0];
-    for (const refCount of refCounts[i]) {
-      const val = similarity(hyp, toVector(refCount, df, logN));
-      for (let n = 0; n < 4; n++) sum[n] += val[n];
-    }
+    for (const ref of refsOf[i]) similarity(hyp, toVector(ref, logDf, logN), sum);
     // np.mean of four numbers: left to right from 0.
     const mean = (0 + sum[0] + sum[1] + sum[2] + sum[3]) / 4;
-    return (mean / refCounts[i].length) * 10;
+    return (mean / refsOf[i].length) * 10;
   });
   return { scores, numRefs, logNumRefs: logN };
 }
-

@@ -8,6 +8,7 @@ import { DataError } from '../core/errors';
 import { bleuComps, bleuScores, bleuTotals, type BleuComps } from './bleu';
 import { ciderScores } from './cider';
 import type { GroundTruth } from './ground-truth';
+import { GramTable } from './ngrams';
 import { numpyMean } from './numpy-sum';
 import type { Parsed, SentenceEntry } from './predictions';
 import { tokenizeCaption } from './ptb-tokenizer';
@@ -40,13 +41,13 @@ function asciiOnly(s: string): string {
 }
 
 function scoreAll(items: readonly Scored[]) {
-  const comps = items.map((it) => bleuComps(it.pred, it.gts));
+  const table = new GramTable();
+  const hyps = items.map((it) => table.sentence(it.pred));
+  const refs = items.map((it) => it.gts.map((g) => table.sentence(g)));
+  const comps = items.map((_, i) => bleuComps(table, hyps[i], refs[i]));
   const perBleu = comps.map(bleuScores);
   const rouge = items.map((it) => rougeL(it.pred, it.gts));
-  const cider = ciderScores(
-    items.map((it) => it.pred),
-    items.map((it) => it.gts),
-  );
+  const cider = ciderScores(table, hyps, refs);
   const totals = bleuTotals(comps);
   const corpus = bleuScores(totals);
   const overall = {

@@ -47,6 +47,11 @@ export class GroundTruth {
     return row ?? -1;
   }
 
+  /** Number of sentence or ref rows of the pair. */
+  rowCount(unit: Unit): number {
+    return unit === 'ref' ? this.store.refs.refId.length : this.store.refs.sentId.length;
+  }
+
   idOfRow(unit: Unit, row: number): number {
     return unit === 'ref' ? this.store.refs.refId[row] : this.store.refs.sentId[row];
   }

@@ -25,29 +25,28 @@ export interface Matching {
 }
 
 export function matchEntries(gt: GroundTruth, unit: Unit, rows: Int32Array, entries: readonly IdEntry[]): Matching {
-  const positionOfRow = new Map<number, number>();
-  for (let p = 0; p < rows.length; p++) positionOfRow.set(rows[p], p);
+  const positionOfRow = new Int32Array(gt.rowCount(unit)).fill(-1);
+  for (let p = 0; p < rows.length; p++) positionOfRow[rows[p]] = p;
   const entryAt = new Int32Array(rows.length).fill(-1);
-  const lastEntryOfId = new Map<number, number>();
+  // Ids outside the split are rare: a Map for their last entry is enough.
+  const lastUnknownEntry = new Map<number, number>();
   const overriddenEntries: number[] = [];
   const unknownEntries: UnknownEntry[] = [];
-  let duplicates = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const { id } = entries[i];
-    const previous = lastEntryOfId.get(id);
-    if (previous !== undefined) {
-      duplicates++;
-      overriddenEntries.push(previous);
-    }
-    lastEntryOfId.set(id, i);
-    const row = gt.rowOfId(unit, id);
-    const position = row < 0 ? undefined : positionOfRow.get(row);
-    if (position === undefined) unknownEntries.push({ entry: i, id, in_dataset: row >= 0 });
-    else entryAt[position] = i;
-  }
   let evaluated = 0;
-  for (const e of entryAt) if (e >= 0) evaluated++;
-  return { unit, rows, entryAt, evaluated, duplicates, overriddenEntries, unknownEntries };
+  for (let i = 0; i < entries.length; i++) {
+    const id = entries[i].id;
+    const row = gt.rowOfId(unit, id);
+    const position = row < 0 ? -1 : positionOfRow[row];
+    const previous = position >= 0 ? entryAt[position] : (lastUnknownEntry.get(id) ?? -1);
+    if (previous >= 0) overriddenEntries.push(previous);
+    else if (position >= 0) evaluated++;
+    if (position >= 0) entryAt[position] = i;
+    else {
+      lastUnknownEntry.set(id, i);
+      unknownEntries.push({ entry: i, id, in_dataset: row >= 0 });
+    }
+  }
+  return { unit, rows, entryAt, evaluated, duplicates: overriddenEntries.length, overriddenEntries, unknownEntries };
 }
 
 /** The report's counts block for boxes and masks. */

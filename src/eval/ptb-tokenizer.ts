@@ -28,6 +28,8 @@ const SPLIT_WORDS: Record<string, string[]> = {
   "'twas": ["'t", 'was'],
 };
 
+const PLAIN_WORDS = /^[a-z0-9\s]*$/;
+
 const BRACKETS: Record<string, string> = { '(': '-lrb-', ')': '-rrb-', '[': '-lsb-', ']': '-rsb-', '{': '-lcb-', '}': '-rcb-' };
 
 // One token at the start of the rest of a whitespace-free chunk, tried in order.
@@ -85,6 +87,13 @@ export function ptbTokens(line: string): string[] {
 
 /** A caption as coco-caption's tokenizer hands it to the scorers. */
 export function tokenizeCaption(caption: string): string {
+  const lower = caption.toLowerCase();
+  // Most REFER sentences are already plain words: PTB only splits its split words there.
+  if (PLAIN_WORDS.test(lower)) {
+    const out: string[] = [];
+    for (const w of lower.split(/\s+/)) if (w) SPLIT_WORDS[w] ? out.push(...SPLIT_WORDS[w]) : out.push(w);
+    return out.join(' ');
+  }
   return ptbTokens(caption.replace(/\n/g, ' '))
     .filter((t) => !PUNCTUATIONS.has(t))
     .join(' ');
