@@ -79,23 +79,20 @@ function entryLoop(gt: GroundTruth, parsed: Parsed<BoxEntry>, toPixels: (box: [n
   return { n, 'correct_0.5': correct, 'accuracy_0.5': n ? correct / n : 0 };
 }
 
-export function evaluateBoxes(gt: GroundTruth, split: string, parsed: Parsed<BoxEntry>, options: BoxOptions) {
-  const { unit, entries } = parsed;
-  const rows = universeRows(gt, unit, split);
-  const m: Matching = matchEntries(gt, unit, rows, entries);
-  const toPixels = (box: [number, number, number, number], refRow: number): number[] => {
-    if (options.boxFormat === 'xywh' && options.boxScale === 'pixels') return box;
-    const [h, w] = gt.imageSize(refRow);
-    return toPixelXywh(box, options.boxFormat, options.boxScale, h, w);
-  };
-  const published = new Float64Array(rows.length).fill(NaN);
-  const continuous = new Float64Array(rows.length).fill(NaN);
+/**
+ * Both IoUs of every matched universe position (NaN where nothing was predicted; a
+ * published-IoU division by zero as 0) and, unless `withRows` is false, the per-sample rows.
+ */
+export function scoreBoxSamples(gt: GroundTruth, m: Matching, entries: readonly BoxEntry[], options: BoxOptions, toPixels: (box: [number, number, number, number], refRow: number) => number[], withRows = true) {
+  const { unit } = m;
+  const published = new Float64Array(m.rows.length).fill(NaN);
+  const continuous = new Float64Array(m.rows.length).fill(NaN);
   const samples: BoxSample[] = [];
   let publishedErrors = 0;
-  for (let p = 0; p < rows.length; p++) {
+  for (let p = 0; p < m.rows.length; p++) {
     const e = m.entryAt[p];
     if (e < 0) continue;
-    const refRow = refRowOf(gt, unit, rows[p]);
+    const refRow = refRowOf(gt, unit, m.rows[p]);
     const g = gt.refBox(refRow);
     const pred = toPixels(entries[e].box, refRow);
     const iou = publishedIou(pred, g);
@@ -104,11 +101,30 @@ export function evaluateBoxes(gt: GroundTruth, split: string, parsed: Parsed<Box
     published[p] = iou ?? 0;
     continuous[p] = iouContinuous ?? 0;
     const chosen = options.iou === 'published' ? iou : iouContinuous;
+    if (!withRows) continue;
     // sent_id first, as the golden rows have it; undefined is left out of the JSON.
     const sample: BoxSample = { sent_id: unit === 'sent' ? entries[e].id : undefined, ref_id: gt.refId(refRow), gt: [g[0], g[1], g[2], g[3]], entry: e, pred, iou, iou_continuous: iouContinuous, hit: chosen !== null && chosen >= 0.5 };
     if (iou === null) sample.error = ZERO_DIVISION;
     samples.push(sample);
   }
+  return { published, continuous, publishedErrors, samples };
+}
+
+/** A box as written, in pixels [x, y, w, h] of its ref's image. */
+export function pixelBoxes(gt: GroundTruth, options: BoxOptions) {
+  return (box: [number, number, number, number], refRow: number): number[] => {
+    if (options.boxFormat === 'xywh' && options.boxScale === 'pixels') return box;
+    const [h, w] = gt.imageSize(refRow);
+    return toPixelXywh(box, options.boxFormat, options.boxScale, h, w);
+  };
+}
+
+export function evaluateBoxes(gt: GroundTruth, split: string, parsed: Parsed<BoxEntry>, options: BoxOptions) {
+  const { unit, entries } = parsed;
+  const rows = universeRows(gt, unit, split);
+  const m: Matching = matchEntries(gt, unit, rows, entries);
+  const toPixels = pixelBoxes(gt, options);
+  const { published, continuous, publishedErrors, samples } = scoreBoxSamples(gt, m, entries, options, toPixels);
   const thresholds = options.thresholds;
   const publishedBlock = blockOf(published, m.entryAt, thresholds);
   const continuousBlock = blockOf(continuous, m.entryAt, thresholds);

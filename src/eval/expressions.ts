@@ -19,7 +19,8 @@ export const UNAVAILABLE_METRICS = {
   SPICE: 'not computed: SPICE needs Java and Stanford CoreNLP (reported as null, never estimated)',
 };
 
-interface Scored {
+/** One ref to score: its tokenised prediction and ground-truth sentences. */
+export interface Scored {
   refRow: number;
   pred: string;
   gts: string[];
@@ -35,12 +36,15 @@ export interface ExpressionScores {
   CIDEr: number;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** s.encode('ascii', 'ignore'): non-ASCII characters dropped. */
 function asciiOnly(s: string): string {
-  return s.replace(/[^\x00-\x7f]/g, '');
+  return NON_ASCII.test(s) ? s.replace(/[^\x00-\x7f]/g, '') : s;
 }
 
-function scoreAll(items: readonly Scored[]) {
+/** refEvaluation's scorers (BLEU, ROUGE-L, CIDEr-D) on tokenised sentences, scored together. */
+export function scoreExpressions(items: readonly Scored[]) {
   const table = new GramTable();
   const hyps = items.map((it) => table.sentence(it.pred));
   const refs = items.map((it) => it.gts.map((g) => table.sentence(g)));
@@ -62,15 +66,18 @@ function scoreAll(items: readonly Scored[]) {
   return { overall, totals, comps, perBleu, rouge, cider };
 }
 
-function scoresOf(s: ReturnType<typeof scoreAll>): ExpressionScores {
+function scoresOf(s: ReturnType<typeof scoreExpressions>): ExpressionScores {
   return s.overall;
 }
 
 export function evaluateExpressions(source: string, gt: GroundTruth, split: string, parsed: Parsed<SentenceEntry>) {
   const { entries } = parsed;
   if (entries.length === 0) throw new DataError(`${source}: no predictions: refEvaluation needs at least one {"ref_id", "sent"}`);
-  const inSplit = new Set(gt.universe(split).refRows);
-  const universe = inSplit.size;
+  const splitRefs = gt.universe(split).refRows;
+  const universe = splitRefs.length;
+  const inSplitRow = new Uint8Array(gt.rowCount('ref'));
+  for (const r of splitRefs) inSplitRow[r] = 1;
+  const inSplit = { has: (row: number) => inSplitRow[row] === 1 };
   // Dict semantics: insertion order of the first entry, value of the last.
   const sentOfRef = new Map<number, string>();
   const rowOfRef = new Map<number, number>();
@@ -88,7 +95,7 @@ export function evaluateExpressions(source: string, gt: GroundTruth, split: stri
     const refRow = rowOfRef.get(refId)!;
     return { refRow, pred: tokenizeCaption(sent), gts: gt.refSentences(refRow).map((s) => tokenizeCaption(asciiOnly(s))) };
   });
-  const scored = scoreAll(items);
+  const scored = scoreExpressions(items);
   const inSplitItems = items.filter((it) => inSplit.has(it.refRow));
   const evaluatedInSplit = inSplitItems.length;
   const perSample = items.map((it, i): ExpressionScores & Record<string, unknown> => {
@@ -113,7 +120,7 @@ export function evaluateExpressions(source: string, gt: GroundTruth, split: stri
     task: 'expressions' as const,
     counts: { split_refs: universe, tokenizer_unsafe_skipped: 0, universe, entries: entries.length, evaluated: items.length, missing: universe - evaluatedInSplit, duplicates, unknown: unknownEntries.length },
     overall: { ...scored.overall, bleu_totals: scored.totals, cider_num_refs: scored.cider.numRefs, cider_log_num_refs: scored.cider.logNumRefs, unavailable: UNAVAILABLE_METRICS },
-    overall_split_only: evaluatedInSplit < items.length && evaluatedInSplit > 0 ? scoresOf(scoreAll(inSplitItems)) : undefined,
+    overall_split_only: evaluatedInSplit < items.length && evaluatedInSplit > 0 ? scoresOf(scoreExpressions(inSplitItems)) : undefined,
     overall_duplicate_rate: duplicateRate(gt, sentOfRef, rowOfRef),
     per_category: perGroup(items, perSample, (it) => gt.categoryId(it.refRow)).map(([id, scores]) => ({ category_id: id, name: gt.categoryName(id), ...scores })),
     per_split: splitBreakdown(gt, items, perSample, split),

@@ -22,6 +22,7 @@ export class GramTable {
   private readonly tokenIds = new Map<string, number>();
   private readonly gramIds = new Map<number, number>();
   private countOf = new Int32Array(1024);
+  private prefix = new Int32Array(64);
 
   /** Number of distinct grams seen so far; ids run from 1 to this. */
   get size(): number {
@@ -55,31 +56,40 @@ export class GramTable {
 
   /** The grams of a tokenised sentence (split on whitespace, as precook does). */
   sentence(text: string): SentenceGrams {
-    const tokens = pythonSplit(text).map((w) => this.tokenId(w));
-    const n = tokens.length;
-    // byOrder[k][i]: id of the (k+1)-gram starting at word i.
-    const ids: number[] = [];
-    const orders: number[] = [];
-    let previous = tokens.map(() => 0);
+    const words = pythonSplit(text);
+    const n = words.length;
+    if (this.prefix.length < n) this.prefix = new Int32Array(n * 2);
+    const tokens = Int32Array.from(words, (w) => this.tokenId(w));
+    const prefix = this.prefix.fill(0, 0, n);
+    // At most 4n - 6 grams; distinct ones are listed in first-insertion order.
+    const capacity = Math.max(0, 4 * n);
+    const ids = new Int32Array(capacity);
+    const orders = new Uint8Array(capacity);
+    let distinct = 0;
     for (let k = 0; k < 4 && k < n; k++) {
-      const current: number[] = [];
+      // prefix[i] becomes the id of the (k+1)-gram starting at word i.
       for (let i = 0; i + k < n; i++) {
-        const g = this.gramId(previous[i], tokens[i + k]);
-        current.push(g);
+        const g = this.gramId(prefix[i], tokens[i + k]);
+        prefix[i] = g;
         if (this.countOf[g]++ === 0) {
-          ids.push(g);
-          orders.push(k + 1);
+          ids[distinct] = g;
+          orders[distinct++] = k + 1;
         }
       }
-      previous = current;
     }
-    const counts = Int32Array.from(ids, (g) => this.countOf[g]);
-    for (const g of ids) this.countOf[g] = 0;
-    return { words: n, ids: Int32Array.from(ids), orders: Uint8Array.from(orders), counts };
+    const counts = new Int32Array(distinct);
+    for (let j = 0; j < distinct; j++) {
+      counts[j] = this.countOf[ids[j]];
+      this.countOf[ids[j]] = 0;
+    }
+    return { words: n, ids: ids.subarray(0, distinct), orders: orders.subarray(0, distinct), counts };
   }
 }
 
 /** Words of a tokenised sentence as Python's str.split() gives them. */
 export function pythonSplit(s: string): string[] {
+  // The tokenizer's output is single-spaced: the general split only for other text.
+  if (s.length === 0) return [];
+  if (!/\s\s|^\s|\s$|[\t\n\r\f\v]/.test(s)) return s.split(' ');
   return s.split(/\s+/).filter((w) => w.length > 0);
 }
