@@ -9,6 +9,7 @@
  *   GET /renders/<id>.png a Ref drawn as REFER's showRef / showMask, ?mode=SEG|BOX|MASK&maxSize=N
  *                       (src/http/render-route.ts)
  *   GET /images/<id>    an Image's file from the data root (src/http/image-route.ts)
+ *   POST /evaluate      score a predictions file on a split (src/http/evaluate-route.ts)
  *   GET /               the explorer page, for browsers (src/http/explorer-route.ts, explorer/)
  *
  * createYogaApp is the whole app without a socket (tests call `yoga.fetch`);
