@@ -6,7 +6,7 @@ import { DataError } from '../core/errors';
 import { continuousIou, publishedIou } from './box-iou';
 import { perCategory, perSplit, type CategoryBreakdown, type SplitBreakdown } from './breakdown';
 import type { GroundTruth } from './ground-truth';
-import { matchCounts, matchEntries, refRowOf, universeRows, type Matching } from './matching';
+import { matchCounts, matchEntries, refRowOf, type Matching } from './matching';
 import { numpyMean } from './numpy-sum';
 import { toPixelXywh, type BoxEntry, type BoxFormat, type BoxScale, type Parsed } from './predictions';
 import { unknownEntryRows, type IdKey } from './report-rows';
@@ -85,6 +85,7 @@ function entryLoop(gt: GroundTruth, parsed: Parsed<BoxEntry>, toPixels: (box: [n
  */
 export function scoreBoxSamples(gt: GroundTruth, m: Matching, entries: readonly BoxEntry[], options: BoxOptions, toPixels: (box: [number, number, number, number], refRow: number) => number[], withRows = true) {
   const { unit } = m;
+  const boxes = gt.boxColumn;
   const published = new Float64Array(m.rows.length).fill(NaN);
   const continuous = new Float64Array(m.rows.length).fill(NaN);
   const samples: BoxSample[] = [];
@@ -93,17 +94,17 @@ export function scoreBoxSamples(gt: GroundTruth, m: Matching, entries: readonly 
     const e = m.entryAt[p];
     if (e < 0) continue;
     const refRow = refRowOf(gt, unit, m.rows[p]);
-    const g = gt.refBox(refRow);
     const pred = toPixels(entries[e].box, refRow);
-    const iou = publishedIou(pred, g);
-    const iouContinuous = continuousIou(pred, g);
+    const offset = gt.refBoxOffset(refRow);
+    const iou = publishedIou(pred, boxes, offset);
+    const iouContinuous = continuousIou(pred, boxes, offset);
     if (iou === null) publishedErrors++;
     published[p] = iou ?? 0;
     continuous[p] = iouContinuous ?? 0;
     const chosen = options.iou === 'published' ? iou : iouContinuous;
     if (!withRows) continue;
     // sent_id first, as the golden rows have it; undefined is left out of the JSON.
-    const sample: BoxSample = { sent_id: unit === 'sent' ? entries[e].id : undefined, ref_id: gt.refId(refRow), gt: [g[0], g[1], g[2], g[3]], entry: e, pred, iou, iou_continuous: iouContinuous, hit: chosen !== null && chosen >= 0.5 };
+    const sample: BoxSample = { sent_id: unit === 'sent' ? entries[e].id : undefined, ref_id: gt.refId(refRow), gt: [boxes[offset], boxes[offset + 1], boxes[offset + 2], boxes[offset + 3]], entry: e, pred, iou, iou_continuous: iouContinuous, hit: chosen !== null && chosen >= 0.5 };
     if (iou === null) sample.error = ZERO_DIVISION;
     samples.push(sample);
   }
@@ -121,8 +122,8 @@ export function pixelBoxes(gt: GroundTruth, options: BoxOptions) {
 
 export function evaluateBoxes(gt: GroundTruth, split: string, parsed: Parsed<BoxEntry>, options: BoxOptions) {
   const { unit, entries } = parsed;
-  const rows = universeRows(gt, unit, split);
-  const m: Matching = matchEntries(gt, unit, rows, entries);
+  const m: Matching = matchEntries(gt, unit, split, entries);
+  const rows = m.rows;
   const toPixels = pixelBoxes(gt, options);
   const { published, continuous, publishedErrors, samples } = scoreBoxSamples(gt, m, entries, options, toPixels);
   const thresholds = options.thresholds;

@@ -19,8 +19,45 @@ export interface Universe {
   sentRows: Int32Array;
 }
 
+/** A universe and its row → position table, per store and split: stores never change once loaded. */
+interface CachedUniverse {
+  universe: Universe;
+  positions: { sent?: Int32Array; ref?: Int32Array };
+}
+const universes = new WeakMap<ReferStore, Map<string, CachedUniverse>>();
+
 export class GroundTruth {
   constructor(private readonly store: ReferStore) {}
+
+  private cached(split: string): CachedUniverse {
+    let bySplit = universes.get(this.store);
+    if (!bySplit) universes.set(this.store, (bySplit = new Map()));
+    let entry = bySplit.get(split);
+    if (!entry) bySplit.set(split, (entry = { universe: this.computeUniverse(split), positions: {} }));
+    return entry;
+  }
+
+  /** Position of each sentence or ref row in the split's universe, -1 outside it. Shared: do not modify. */
+  universePositions(unit: Unit, split: string): Int32Array {
+    const entry = this.cached(split);
+    let positions = entry.positions[unit];
+    if (!positions) {
+      const rows = unit === 'ref' ? entry.universe.refRows : entry.universe.sentRows;
+      positions = new Int32Array(this.rowCount(unit)).fill(-1);
+      for (let p = 0; p < rows.length; p++) positions[rows[p]] = p;
+      entry.positions[unit] = positions;
+    }
+    return positions;
+  }
+
+  /** The x, y, w, h of all annotations, four numbers each; a ref's start at refBoxOffset. */
+  get boxColumn(): Float64Array {
+    return this.store.instances.tables.annotations.bbox;
+  }
+
+  refBoxOffset(refRow: number): number {
+    return this.store.refs.annRow[refRow] * 4;
+  }
 
   get name(): string {
     return this.store.name;
@@ -30,7 +67,12 @@ export class GroundTruth {
     this.store.checkSplit(split);
   }
 
+  /** The split's universe (cached; do not modify). */
   universe(split: string): Universe {
+    return this.cached(split).universe;
+  }
+
+  private computeUniverse(split: string): Universe {
     const refRows = Int32Array.from(this.store.refRows({ split }));
     const { sentStart } = this.store.refs;
     let n = 0;

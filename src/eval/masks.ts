@@ -9,7 +9,7 @@ import { missingIds } from './boxes';
 import { perCategory, perSplit } from './breakdown';
 import type { GroundTruth, Unit } from './ground-truth';
 import { intersectionArea, maskArea } from './mask-overlap';
-import { matchCounts, matchEntries, refRowOf, universeRows, type Matching } from './matching';
+import { matchCounts, matchEntries, refRowOf, type Matching } from './matching';
 import { numpyMean } from './numpy-sum';
 import type { MaskEntry, Parsed } from './predictions';
 import { unknownEntryRows } from './report-rows';
@@ -114,9 +114,8 @@ export interface MaskJob {
 }
 
 export function startMasks(gt: GroundTruth, split: string, parsed: Parsed<MaskEntry>): MaskJob {
-  const rows = universeRows(gt, parsed.unit, split);
-  const matching = matchEntries(gt, parsed.unit, rows, parsed.entries);
-  const n = rows.length;
+  const matching = matchEntries(gt, parsed.unit, split, parsed.entries);
+  const n = matching.rows.length;
   return { matching, scores: { I: new Float64Array(n), U: new Float64Array(n), iou: new Float64Array(n) }, samples: [] };
 }
 

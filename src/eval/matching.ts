@@ -24,9 +24,9 @@ export interface Matching {
   unknownEntries: UnknownEntry[];
 }
 
-export function matchEntries(gt: GroundTruth, unit: Unit, rows: Int32Array, entries: readonly IdEntry[]): Matching {
-  const positionOfRow = new Int32Array(gt.rowCount(unit)).fill(-1);
-  for (let p = 0; p < rows.length; p++) positionOfRow[rows[p]] = p;
+export function matchEntries(gt: GroundTruth, unit: Unit, split: string, entries: readonly IdEntry[]): Matching {
+  const rows = universeRows(gt, unit, split);
+  const positionOfRow = gt.universePositions(unit, split);
   const entryAt = new Int32Array(rows.length).fill(-1);
   // Ids outside the split are rare: a Map for their last entry is enough.
   const lastUnknownEntry = new Map<number, number>();
