@@ -2,6 +2,7 @@
  * The per-request context of the schema. A new one per request: the loaders in it
  * batch and cache for that request only.
  */
+import type { EvaluationReports } from '../src/eval/report-store';
 import { type BatchObserver, RequestLoaders } from '../loaders';
 import type { Catalog } from '../src/core/catalog';
 import type { MaskCache } from '../src/core/masks';
@@ -28,6 +29,8 @@ export interface AppState {
   catalog: Catalog;
   /** Computed masks, kept across requests within the cache's budget. */
   masks: MaskCache;
+  /** Evaluation reports from POST /evaluate, kept for later reads within a bound. */
+  evaluations: EvaluationReports;
   /** Shared by all requests: complete it once, not per request. */
   limits: Limits;
   observe?: BatchObserver;

@@ -9,6 +9,7 @@
  *   GET /renders/<id>.png a Ref drawn as REFER's showRef / showMask, ?mode=SEG|BOX|MASK&maxSize=N
  *                       (src/http/render-route.ts)
  *   GET /images/<id>    an Image's file from the data root (src/http/image-route.ts)
+ *   POST /evaluate      score a predictions file on a split (src/http/evaluate-route.ts)
  *   GET /               the explorer page, for browsers (src/http/explorer-route.ts, explorer/)
  *
  * createYogaApp is the whole app without a socket (tests call `yoga.fetch`);
@@ -26,11 +27,13 @@ import { type AppState, type Context, createContext, DEFAULT_LIMITS, type Limits
 import type { Catalog } from './core/catalog';
 import { DataError, NotFoundError, StaleIndexError } from './core/errors';
 import { MaskCache } from './core/masks';
+import { EvaluationReports } from './eval/report-store';
 import { DecodedImages } from './render';
 import { useGraphiQLCaching, useGraphQLGetCaching } from './http/cache-control';
 import { useCompression } from './http/compression';
 import { corsPolicy } from './http/cors';
 import { dataFingerprint } from './http/data-fingerprint';
+import { useEvaluateRoute } from './http/evaluate-route';
 import { useExportRoute } from './http/export-route';
 import { useExplorerRoute } from './http/explorer-route';
 import { useImageRoute } from './http/image-route';
@@ -264,7 +267,7 @@ function useRequestLog(log: LogSink): Plugin {
 export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaApp {
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const log = options.log === false ? () => {} : (options.log ?? jsonLinesToStdout);
-  const app: AppState = { catalog, masks: options.masks ?? new MaskCache(), limits, observe: options.observeBatches };
+  const app: AppState = { catalog, masks: options.masks ?? new MaskCache(), evaluations: new EvaluationReports(), limits, observe: options.observeBatches };
   const fingerprint = dataFingerprint(catalog, schema, JSON.stringify(limits));
   const plugins: NonNullable<YogaServerOptions<Record<string, never>, Context>['plugins']> = [
     useRequestLog(log),
@@ -278,6 +281,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     useRenderRoute({ catalog, masks: app.masks, images: new DecodedImages() }),
     useImageRoute(catalog),
     useExportRoute(catalog),
+    useEvaluateRoute(catalog, app.evaluations),
     useExplorerRoute(),
     useBodySizeLimit(limits.maxRequestBodySize),
     usePersistedClientOperations(),

@@ -400,6 +400,17 @@ export class ReferStore {
     return groupMembers(this.refsByCategory, categoryRow);
   }
 
+  /** Every annotation's [x, y, w, h], four numbers per annotation row (a view: do not modify). */
+  get annotationBoxes(): Float64Array {
+    return this.instances.tables.annotations.bbox;
+  }
+
+  /** A category's name, or undefined for an id instances.json does not define. */
+  categoryNameOf(categoryId: number): string | undefined {
+    const row = this.instances.categoryRowById.get(categoryId);
+    return row === undefined ? undefined : this.instances.tables.categories.name[row];
+  }
+
   /** Sentence rows of a ref, in order. */
   sentencesOfRef(refRow: number): number[] {
     const rows: number[] = [];

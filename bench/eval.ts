@@ -1,0 +1,146 @@
+/**
+ * Evaluation speed on full-scale refcoco/unc (issue 11):
+ *
+ *   npx ts-node --transpile-only bench/eval.ts --data-root /work/fullscale --cache-dir /tmp/eval-bench-cache
+ *
+ * In-process, predictions already parsed (the Python figures are the same computation):
+ * box accuracy of every testA + testB sentence, mask decode + IoU for 2,000 refs, and
+ * expression scoring (BLEU, ROUGE-L, CIDEr-D) of 5,000 refs. Then end-to-end POST
+ * /evaluate through yoga.fetch. Medians of several runs after a warm-up.
+ */
+import { loadCatalog } from '../src/core/catalog';
+import { evaluateBoxes, DEFAULT_BOX_THRESHOLDS, pixelBoxes, scoreBoxSamples } from '../src/eval/boxes';
+import { matchEntries } from '../src/eval/matching';
+import { evaluateExpressions, scoreExpressions } from '../src/eval/expressions';
+import { tokenizeCaption } from '../src/eval/ptb-tokenizer';
+import { GroundTruth } from '../src/eval/ground-truth';
+import { finishMasks, scoreMaskRange, startMasks } from '../src/eval/masks';
+import { rleFromBbox, rleToString } from '../src/mask';
+import { parseBoxPredictions, parseMaskPredictions, parseSentencePredictions } from '../src/eval/predictions';
+import { createYogaApp } from '../src/server';
+import { median, timeRuns } from './timing';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+/** A seeded generator, so that every run scores the same predictions. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/**
+ * Wall time and this thread's CPU time per run (medians): the machine is shared, and
+ * under load the CPU time is the figure that says what the code costs.
+ */
+async function timeCpu(runs: number, fn: () => unknown): Promise<{ median: number; best: number; cpu: number }> {
+  const wall = await timeRuns(runs, fn);
+  const cpu: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
+    await fn();
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  return { ...wall, cpu: median(cpu) };
+}
+
+const ms = (t: { median: number; best: number; cpu?: number }) => `wall ${t.median.toFixed(2)} ms (best ${t.best.toFixed(2)})${t.cpu === undefined ? '' : `, CPU ${t.cpu.toFixed(2)} ms`}`;
+
+async function main(): Promise<void> {
+  const dataRoot = arg('data-root', '/work/fullscale');
+  const cacheDir = arg('cache-dir', '/tmp/eval-bench-cache');
+  const runs = Number(arg('runs', '7'));
+  const catalog = loadCatalog({ dataRoot, datasets: ['refcoco/unc'], cacheDir });
+  const store = catalog.get('refcoco', 'unc');
+  const gt = new GroundTruth(store);
+  const random = lcg(7);
+  const jitter = (box: ArrayLike<number>) => [box[0] + (random() - 0.5) * 10, box[1] + (random() - 0.5) * 10, box[2] * (0.9 + random() * 0.2), box[3] * (0.9 + random() * 0.2)];
+
+  // Boxes: every sentence of testA and testB.
+  const boxSplits = ['testA', 'testB'].map((split) => {
+    const { sentRows } = gt.universe(split);
+    const predictions = Array.from(sentRows, (s) => ({ sent_id: store.refs.sentId[s], box: jitter(gt.refBox(gt.refRowOfSentence(s))) }));
+    return { split, predictions, parsed: parseBoxPredictions('bench', predictions) };
+  });
+  const sentences = boxSplits.reduce((n, b) => n + b.predictions.length, 0);
+  const options = { thresholds: [...DEFAULT_BOX_THRESHOLDS], iou: 'published' as const, boxFormat: 'xywh' as const, boxScale: 'pixels' as const };
+  // What the Python figure times: each prediction's IoU with its ref's box, hits counted.
+  const toPixels = pixelBoxes(gt, options);
+  const accuracy = await timeCpu(runs * 3, () =>
+    boxSplits.map((b) => {
+      const scored = scoreBoxSamples(gt, matchEntries(gt, 'sent', b.split, b.parsed.entries), b.parsed.entries, options, toPixels, false);
+      let hits = 0;
+      for (const v of scored.published) if (v >= 0.5) hits++;
+      return hits;
+    }),
+  );
+  console.log(`boxes: ${sentences} testA + testB sentences, accuracy (match ids, both IoUs, hits at 0.5): ${ms(accuracy)}`);
+  const boxes = await timeCpu(runs * 3, () => boxSplits.map((b) => evaluateBoxes(gt, b.split, b.parsed, options)));
+  console.log(`boxes: ${sentences} testA + testB sentences, whole report (matching, both IoUs, blocks, per-category, per-sample rows, entry loop): ${ms(boxes)}`);
+
+  // Masks: 2,000 val refs' first sentence, a jittered box as the predicted mask.
+  const valRefs = gt.universe('val').refRows.subarray(0, 2000);
+  const maskPredictions = Array.from(valRefs, (r) => {
+    const [h, w] = gt.imageSize(r);
+    return { ref_id: gt.refId(r), segmentation: { size: [h, w], counts: rleToString(rleFromBbox(jitter(gt.refBox(r)), h, w)) } };
+  });
+  const maskParsed = parseMaskPredictions('bench', maskPredictions);
+  const runMasks = () => {
+    const job = startMasks(gt, 'val', maskParsed);
+    scoreMaskRange('bench', gt, 'ref', job.matching, maskParsed.entries, job.scores, job.samples, 0, job.matching.rows.length);
+    return finishMasks(gt, maskParsed, job);
+  };
+  // The first run also builds the GT masks (then cached, as in a server).
+  const coldStart = process.hrtime.bigint();
+  runMasks();
+  const cold = Number(process.hrtime.bigint() - coldStart) / 1e6;
+  const masks = await timeCpu(runs, runMasks);
+  console.log(`masks: ${valRefs.length} val refs (the 2,000 of the split; ${maskParsed.entries.length} predictions), decode + I/U + report, GT masks cached: ${ms(masks)}; first run, GT masks built too: ${cold.toFixed(1)} ms`);
+
+  // Expressions: 5,000 train refs, a GT sentence with one word dropped as the prediction.
+  const trainRefs = gt.universe('train').refRows.subarray(0, 5000);
+  const captionPredictions = Array.from(trainRefs, (r) => {
+    const words = gt.refSentences(r)[0].split(' ');
+    if (words.length > 1) words.splice(Math.floor(random() * words.length), 1);
+    return { ref_id: gt.refId(r), sent: words.join(' ') };
+  });
+  const captionParsed = parseSentencePredictions('bench', captionPredictions);
+  const captions = await timeCpu(runs, () => evaluateExpressions('bench', gt, 'train', captionParsed));
+  console.log(`expressions: ${trainRefs.length} train refs, whole report (PTB tokenizer, BLEU, ROUGE-L, CIDEr-D, breakdowns, rows): ${ms(captions)}`);
+  // What the Python figure times: the three scorers on sentences already tokenised.
+  const tokenised = Array.from(trainRefs, (r, i) => ({ refRow: r, pred: tokenizeCaption(captionPredictions[i].sent), gts: gt.refSentences(r).map(tokenizeCaption) }));
+  const scorers = await timeCpu(runs, () => scoreExpressions(tokenised));
+  console.log(`expressions: ${trainRefs.length} train refs, the scorers alone (BLEU + ROUGE-L + CIDEr-D on tokenised sentences): ${ms(scorers)}`);
+
+  // End to end: POST /evaluate through yoga.fetch (body parsing and JSON response included).
+  const yoga = createYogaApp(catalog, { log: false });
+  const post = async (query: string, body: string) => {
+    const response = await yoga.fetch(`http://localhost/evaluate?dataset=refcoco&splitBy=unc&${query}`, { method: 'POST', body });
+    if (response.status !== 200) throw new Error(`${query}: ${response.status} ${await response.text()}`);
+    return response.text();
+  };
+  const testBody = JSON.stringify(boxSplits.flatMap((b) => b.predictions));
+  const e2eBoxes = await timeCpu(runs, () => post('split=test&task=boxes', testBody));
+  console.log(`POST /evaluate boxes, ${sentences} test sentences (${(testBody.length / 1e6).toFixed(1)} MB): ${ms(e2eBoxes)}`);
+  const valSentences = gt.universe('val').sentRows.subarray(0, 10000);
+  const maskBody = JSON.stringify(
+    Array.from(valSentences, (s) => {
+      const r = gt.refRowOfSentence(s);
+      const [h, w] = gt.imageSize(r);
+      return { sent_id: store.refs.sentId[s], segmentation: { size: [h, w], counts: rleToString(rleFromBbox(jitter(gt.refBox(r)), h, w)) } };
+    }),
+  );
+  const e2eMasks = await timeCpu(runs, () => post('split=val&task=masks', maskBody));
+  console.log(`POST /evaluate masks, ${valSentences.length} val sentences (${(maskBody.length / 1e6).toFixed(1)} MB): ${ms(e2eMasks)}`);
+  const captionBody = JSON.stringify(captionPredictions);
+  const e2eCaptions = await timeCpu(runs, () => post('split=train&task=expressions', captionBody));
+  console.log(`POST /evaluate expressions, ${captionPredictions.length} refs (${(captionBody.length / 1e6).toFixed(2)} MB): ${ms(e2eCaptions)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

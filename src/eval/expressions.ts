@@ -1,0 +1,160 @@
+/**
+ * Expression generation as REFER's evaluation/refEvaluation.py scores it: only the refs
+ * given, a repeated ref_id keeping its first position and its last sentence, refs outside
+ * the split scored too (they change CIDEr's IDF, so the split-only numbers are given as
+ * well), an unknown ref_id or an empty file refused. METEOR and SPICE need Java: null.
+ */
+import { DataError } from '../core/errors';
+import { bleuComps, bleuScores, bleuTotals, type BleuComps } from './bleu';
+import { ciderScores } from './cider';
+import type { GroundTruth } from './ground-truth';
+import { GramTable } from './ngrams';
+import { numpyMean } from './numpy-sum';
+import type { Parsed, SentenceEntry } from './predictions';
+import { tokenizeCaption } from './ptb-tokenizer';
+import { rougeL } from './rouge';
+
+export const UNAVAILABLE_METRICS = {
+  METEOR: 'not computed: METEOR 1.5 needs Java and its jar, which this server does not run (reported as null, never estimated)',
+  SPICE: 'not computed: SPICE needs Java and Stanford CoreNLP (reported as null, never estimated)',
+};
+
+/** One ref to score: its tokenised prediction and ground-truth sentences. */
+export interface Scored {
+  refRow: number;
+  pred: string;
+  gts: string[];
+}
+
+export interface ExpressionScores {
+  Bleu_1: number;
+  Bleu_2: number;
+  Bleu_3: number;
+  Bleu_4: number;
+  METEOR: null;
+  ROUGE_L: number;
+  CIDEr: number;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** s.encode('ascii', 'ignore'): non-ASCII characters dropped. */
+function asciiOnly(s: string): string {
+  return NON_ASCII.test(s) ? s.replace(/[^\x00-\x7f]/g, '') : s;
+}
+
+/** refEvaluation's scorers (BLEU, ROUGE-L, CIDEr-D) on tokenised sentences, scored together. */
+export function scoreExpressions(items: readonly Scored[]) {
+  const table = new GramTable();
+  const hyps = items.map((it) => table.sentence(it.pred));
+  const refs = items.map((it) => it.gts.map((g) => table.sentence(g)));
+  const comps = items.map((_, i) => bleuComps(table, hyps[i], refs[i]));
+  const perBleu = comps.map(bleuScores);
+  const rouge = items.map((it) => rougeL(it.pred, it.gts));
+  const cider = ciderScores(table, hyps, refs);
+  const totals = bleuTotals(comps);
+  const corpus = bleuScores(totals);
+  const overall = {
+    Bleu_1: corpus[0],
+    Bleu_2: corpus[1],
+    Bleu_3: corpus[2],
+    Bleu_4: corpus[3],
+    METEOR: null,
+    ROUGE_L: numpyMean(rouge),
+    CIDEr: numpyMean(cider.scores),
+  };
+  return { overall, totals, comps, perBleu, rouge, cider };
+}
+
+function scoresOf(s: ReturnType<typeof scoreExpressions>): ExpressionScores {
+  return s.overall;
+}
+
+export function evaluateExpressions(source: string, gt: GroundTruth, split: string, parsed: Parsed<SentenceEntry>) {
+  const { entries } = parsed;
+  if (entries.length === 0) throw new DataError(`${source}: no predictions: refEvaluation needs at least one {"ref_id", "sent"}`);
+  const splitRefs = gt.universe(split).refRows;
+  const universe = splitRefs.length;
+  const inSplitRow = new Uint8Array(gt.rowCount('ref'));
+  for (const r of splitRefs) inSplitRow[r] = 1;
+  const inSplit = { has: (row: number) => inSplitRow[row] === 1 };
+  // Dict semantics: insertion order of the first entry, value of the last.
+  const sentOfRef = new Map<number, string>();
+  const rowOfRef = new Map<number, number>();
+  let duplicates = 0;
+  const unknownEntries: { entry: number; ref_id: number; in_dataset: boolean }[] = [];
+  for (const e of entries) {
+    const row = gt.rowOfId('ref', e.id);
+    if (row < 0) throw new DataError(`${source}: prediction ${e.index}: ref_id ${e.id} is not a ref of ${gt.name} (refEvaluation raises KeyError)`);
+    if (sentOfRef.has(e.id)) duplicates++;
+    sentOfRef.set(e.id, e.sent);
+    rowOfRef.set(e.id, row);
+    if (!inSplit.has(row)) unknownEntries.push({ entry: e.index, ref_id: e.id, in_dataset: true });
+  }
+  const items: Scored[] = [...sentOfRef].map(([refId, sent]) => {
+    const refRow = rowOfRef.get(refId)!;
+    return { refRow, pred: tokenizeCaption(sent), gts: gt.refSentences(refRow).map((s) => tokenizeCaption(asciiOnly(s))) };
+  });
+  const scored = scoreExpressions(items);
+  const inSplitItems = items.filter((it) => inSplit.has(it.refRow));
+  const evaluatedInSplit = inSplitItems.length;
+  const perSample = items.map((it, i): ExpressionScores & Record<string, unknown> => {
+    const b = scored.perBleu[i];
+    const c: BleuComps = scored.comps[i];
+    return {
+      ref_id: gt.refId(it.refRow),
+      Bleu_1: b[0],
+      Bleu_2: b[1],
+      Bleu_3: b[2],
+      Bleu_4: b[3],
+      METEOR: null,
+      ROUGE_L: scored.rouge[i],
+      CIDEr: scored.cider.scores[i],
+      pred: it.pred,
+      gts: it.gts,
+      bleu_comps: c,
+      in_split: inSplit.has(it.refRow),
+    };
+  });
+  const report = {
+    task: 'expressions' as const,
+    counts: { split_refs: universe, tokenizer_unsafe_skipped: 0, universe, entries: entries.length, evaluated: items.length, missing: universe - evaluatedInSplit, duplicates, unknown: unknownEntries.length },
+    overall: { ...scored.overall, bleu_totals: scored.totals, cider_num_refs: scored.cider.numRefs, cider_log_num_refs: scored.cider.logNumRefs, unavailable: UNAVAILABLE_METRICS },
+    overall_split_only: evaluatedInSplit < items.length && evaluatedInSplit > 0 ? scoresOf(scoreExpressions(inSplitItems)) : undefined,
+    overall_duplicate_rate: duplicateRate(gt, sentOfRef, rowOfRef),
+    per_category: perGroup(items, perSample, (it) => gt.categoryId(it.refRow)).map(([id, scores]) => ({ category_id: id, name: gt.categoryName(id), ...scores })),
+    per_split: splitBreakdown(gt, items, perSample, split),
+    unknown_entries: unknownEntries,
+    per_sample: perSample,
+  };
+  return report;
+}
+
+/** Mean per-ref scores of a group (BLEU here is the mean of per-ref BLEU, not a corpus BLEU). */
+function perGroup<K>(items: readonly Scored[], samples: readonly ExpressionScores[], keyOf: (it: Scored) => K): [K, { n: number; Bleu_4: number; ROUGE_L: number; CIDEr: number }][] {
+  const groups = new Map<K, number[]>();
+  items.forEach((it, i) => {
+    const k = keyOf(it);
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(i);
+  });
+  return [...groups].map(([k, idx]) => [k, { n: idx.length, Bleu_4: numpyMean(idx.map((i) => samples[i].Bleu_4)), ROUGE_L: numpyMean(idx.map((i) => samples[i].ROUGE_L)), CIDEr: numpyMean(idx.map((i) => samples[i].CIDEr)) }]);
+}
+
+function splitBreakdown(gt: GroundTruth, items: readonly Scored[], samples: readonly ExpressionScores[], split: string) {
+  if (gt.splitLabelsOf(split).length < 2) return [];
+  return perGroup(items, samples, (it) => gt.splitLabel(it.refRow)).map(([label, scores]) => ({ split: label, ...scores }));
+}
+
+/** pyEvalDemo.ipynb section 2: images whose predicted (raw) sentences are not all distinct. */
+function duplicateRate(gt: GroundTruth, sentOfRef: ReadonlyMap<number, string>, rowOfRef: ReadonlyMap<number, number>) {
+  const byImage = new Map<number, string[]>();
+  for (const [refId, sent] of sentOfRef) {
+    const image = gt.imageId(rowOfRef.get(refId)!);
+    if (!byImage.has(image)) byImage.set(image, []);
+    byImage.get(image)!.push(sent);
+  }
+  let duplicateImages = 0;
+  for (const sents of byImage.values()) if (new Set(sents).size < sents.length) duplicateImages++;
+  return { duplicate_images: duplicateImages, images: byImage.size, percent: (100 * duplicateImages) / byImage.size };
+}

@@ -1,0 +1,150 @@
+/**
+ * The one door from evaluation to the store: everything src/eval/ knows about a
+ * dataset/splitBy pair comes through GroundTruth, so a change of the store's API is
+ * ported here and nowhere else.
+ */
+import { DataError } from '../core/errors';
+import { refMask } from '../core/masks';
+import { splitMatches, type ReferStore } from '../core/store/store';
+import type { Rle } from '../mask';
+
+export type Unit = 'sent' | 'ref';
+
+/** The evaluation universe of one split: refs in file order, and their sentences. */
+export interface Universe {
+  /** Ref rows of getRefIds(split), in refs-file order. */
+  refRows: Int32Array;
+  /** Sentence rows of those refs, ref by ref, then sentence order. */
+  sentRows: Int32Array;
+}
+
+/** A universe and its row → position table, per store and split: stores never change once loaded. */
+interface CachedUniverse {
+  universe: Universe;
+  positions: { sent?: Int32Array; ref?: Int32Array };
+}
+const universes = new WeakMap<ReferStore, Map<string, CachedUniverse>>();
+
+export class GroundTruth {
+  constructor(private readonly store: ReferStore) {}
+
+  private cached(split: string): CachedUniverse {
+    let bySplit = universes.get(this.store);
+    if (!bySplit) universes.set(this.store, (bySplit = new Map()));
+    let entry = bySplit.get(split);
+    if (!entry) bySplit.set(split, (entry = { universe: this.computeUniverse(split), positions: {} }));
+    return entry;
+  }
+
+  /** Position of each sentence or ref row in the split's universe, -1 outside it. Shared: do not modify. */
+  universePositions(unit: Unit, split: string): Int32Array {
+    const entry = this.cached(split);
+    let positions = entry.positions[unit];
+    if (!positions) {
+      const rows = unit === 'ref' ? entry.universe.refRows : entry.universe.sentRows;
+      positions = new Int32Array(this.rowCount(unit)).fill(-1);
+      for (let p = 0; p < rows.length; p++) positions[rows[p]] = p;
+      entry.positions[unit] = positions;
+    }
+    return positions;
+  }
+
+  /** The x, y, w, h of all annotations, four numbers each; a ref's start at refBoxOffset. */
+  get boxColumn(): Float64Array {
+    return this.store.annotationBoxes;
+  }
+
+  refBoxOffset(refRow: number): number {
+    return this.store.referredAnnotation(refRow) * 4;
+  }
+
+  get name(): string {
+    return this.store.name;
+  }
+
+  checkSplit(split: string): void {
+    this.store.checkSplit(split);
+  }
+
+  /** The split's universe (cached; do not modify). */
+  universe(split: string): Universe {
+    return this.cached(split).universe;
+  }
+
+  private computeUniverse(split: string): Universe {
+    const refRows = Int32Array.from(this.store.refRows({ split }));
+    const sentRows = Int32Array.from([...refRows].flatMap((r) => this.store.sentencesOfRef(r)));
+    return { refRows, sentRows };
+  }
+
+  /** Row of a ref_id or sent_id, or -1 when the pair has none. */
+  rowOfId(unit: Unit, id: number): number {
+    const row = unit === 'ref' ? this.store.refRowById.get(id) : this.store.sentRowById.get(id);
+    return row ?? -1;
+  }
+
+  /** Number of sentence or ref rows of the pair. */
+  rowCount(unit: Unit): number {
+    return unit === 'ref' ? this.store.refCount : this.store.sentenceCount;
+  }
+
+  idOfRow(unit: Unit, row: number): number {
+    return unit === 'ref' ? this.store.refId(row) : this.store.sentId(row);
+  }
+
+  refRowOfSentence(sentRow: number): number {
+    return this.store.refOfSentenceRow(sentRow);
+  }
+
+  refId(refRow: number): number {
+    return this.store.refId(refRow);
+  }
+
+  /** getRefBox: the [x, y, w, h] of the ref's annotation. */
+  refBox(refRow: number): Float64Array {
+    const offset = this.refBoxOffset(refRow);
+    return this.store.annotationBoxes.subarray(offset, offset + 4);
+  }
+
+  /** The union mask of the ref's annotation (its polygons or RLEs merged). */
+  refMask(refRow: number): Rle {
+    try {
+      return refMask(this.store, refRow);
+    } catch (e) {
+      if (e instanceof DataError) throw e;
+      throw new DataError(`${this.name}: the mask of ref ${this.refId(refRow)} cannot be built: ${(e as Error).message}`);
+    }
+  }
+
+  /** [height, width] of the ref's image. */
+  imageSize(refRow: number): [number, number] {
+    return this.store.imageSize(this.store.imageOfRef(refRow));
+  }
+
+  imageId(refRow: number): number {
+    return this.store.imageId(this.store.imageOfRef(refRow));
+  }
+
+  categoryId(refRow: number): number {
+    return this.store.refCategoryId(refRow);
+  }
+
+  categoryName(categoryId: number): string {
+    return this.store.categoryNameOf(categoryId) ?? String(categoryId);
+  }
+
+  /** The ref's split label (e.g. testA), for the per-split breakdown. */
+  splitLabel(refRow: number): string {
+    return this.store.refSplit(refRow);
+  }
+
+  /** Split labels of this pair that the split argument selects. */
+  splitLabelsOf(split: string): string[] {
+    return this.store.splitNames.filter((label) => splitMatches(split, label));
+  }
+
+  /** The `sent` of each of the ref's sentences. */
+  refSentences(refRow: number): string[] {
+    return this.store.sentencesOfRef(refRow).map((s) => this.store.sentText(s));
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * POST /evaluate?dataset=refcoco&splitBy=unc&split=testA&task=boxes|masks|expressions
+ * (optional &iou=published|continuous &boxFormat=xywh|xyxy &boxScale=pixels|1|1000
+ * &thresholds=0.5,0.75): score a predictions file (the body, a JSON array; gzip with
+ * Content-Encoding: gzip) on a split, with the published code's metrics (src/eval/).
+ *
+ *   200 the report: {counts, overall, per_category, per_split, per_sample, …, id}; the
+ *       report is kept in the app's EvaluationReports under `id`
+ *   400 a bad parameter or bad predictions: {"error": "…"} naming the prediction and the problem
+ *   404 a dataset/splitBy that is not loaded
+ *   413 a body over 256 MB (after decompression) or over 1,000,000 predictions
+ *   405 a method other than POST
+ *
+ * The body is parsed element by element as it streams in, and mask decoding yields
+ * between slices, so other requests are served meanwhile.
+ */
+import type { Plugin } from 'graphql-yoga';
+import type { Catalog } from '../core/catalog';
+import { DataError, NotFoundError } from '../core/errors';
+import { evaluatePredictionsYielding, evaluationSetup, type EvaluationRequest } from '../eval/evaluate';
+import { JsonArrayStream } from '../eval/json-array-stream';
+import type { EvaluationReports } from '../eval/report-store';
+import type { Responses } from './responses';
+
+const PATH = '/evaluate';
+export const MAX_EVALUATE_BYTES = 256 * 1024 * 1024;
+export const MAX_PREDICTIONS = 1_000_000;
+const SOURCE = 'POST /evaluate body';
+
+class TooLarge extends Error {}
+
+function jsonError(fetchAPI: Responses, status: number, message: string, headers: Record<string, string> = {}): Response {
+  return new fetchAPI.Response(JSON.stringify({ error: message }), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+}
+
+function requestOf(query: URLSearchParams): EvaluationRequest {
+  const param = (name: string, required: boolean): string | undefined => {
+    const values = query.getAll(name);
+    if (values.length > 1) throw new DataError(`give ${name} at most once`);
+    if (required && values.length === 0) throw new DataError(`missing ${name}: use ${PATH}?dataset=refcoco&splitBy=unc&split=testA&task=boxes|masks|expressions`);
+    return values[0];
+  };
+  const thresholds = param('thresholds', false);
+  return {
+    dataset: param('dataset', true)!,
+    splitBy: param('splitBy', true)!,
+    split: param('split', true)!,
+    task: param('task', true)!,
+    iou: param('iou', false),
+    boxFormat: param('boxFormat', false),
+    boxScale: param('boxScale', false),
+    thresholds: thresholds?.split(',').map((t) => {
+      if (!/^\s*(0|1|0?\.\d+|1\.0*)\s*$/.test(t)) throw new DataError(`thresholds must be comma-separated numbers in [0, 1], got ${JSON.stringify(t)}`);
+      return Number(t);
+    }),
+  };
+}
+
+/** The body's predictions, parsed element by element as the bytes arrive. */
+async function readPredictions(request: Request): Promise<unknown[]> {
+  const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip') throw new DataError(`Content-Encoding ${JSON.stringify(encoding)} is not supported: send the JSON plain or gzip`);
+  if (!request.body) throw new DataError(`${SOURCE}: empty body: expected a JSON array of predictions`);
+  const bytes = encoding === 'gzip' ? request.body.pipeThrough(new DecompressionStream('gzip')) : request.body;
+  const predictions: unknown[] = [];
+  const parser = new JsonArrayStream(SOURCE, (value) => {
+    if (predictions.length >= MAX_PREDICTIONS) throw new TooLarge(`more than ${MAX_PREDICTIONS} predictions`);
+    predictions.push(value);
+  });
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let total = 0;
+  try {
+    for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) {
+      total += chunk.byteLength;
+      if (total > MAX_EVALUATE_BYTES) throw new TooLarge(`a body of more than ${MAX_EVALUATE_BYTES} bytes`);
+      parser.push(decoder.decode(chunk, { stream: true }));
+    }
+    parser.push(decoder.decode());
+  } catch (e) {
+    if (e instanceof TooLarge || e instanceof DataError) throw e;
+    throw new DataError(`${SOURCE}: cannot be read (${encoding === 'gzip' ? 'not valid gzip, or ' : ''}not UTF-8): ${(e as Error).message}`);
+  }
+  parser.end();
+  return predictions;
+}
+
+async function evaluateResponse(catalog: Catalog, reports: EvaluationReports, request: Request, url: URL, fetchAPI: Responses): Promise<Response> {
+  try {
+    const asked = requestOf(url.searchParams);
+    const setup = evaluationSetup(catalog, asked);
+    const predictions = await readPredictions(request);
+    const report = await evaluatePredictionsYielding(setup, SOURCE, predictions);
+    const stored = reports.add({ dataset: setup.dataset, splitBy: setup.splitBy, split: setup.split, report });
+    return new fetchAPI.Response(JSON.stringify({ ...report, id: stored.id }), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
+  } catch (e) {
+    if (e instanceof TooLarge) return jsonError(fetchAPI, 413, `${SOURCE} is too large: ${e.message}`);
+    if (e instanceof NotFoundError) return jsonError(fetchAPI, 404, e.message);
+    if (e instanceof DataError) return jsonError(fetchAPI, 400, e.message);
+    throw e;
+  }
+}
+
+/** The route as a Yoga plugin: it answers /evaluate itself and leaves every other path alone. */
+export function useEvaluateRoute(catalog: Catalog, reports: EvaluationReports): Plugin {
+  return {
+    async onRequest({ url, request, endResponse, fetchAPI }) {
+      if (url.pathname !== PATH) return;
+      if (request.method !== 'POST') {
+        endResponse(jsonError(fetchAPI, 405, `${request.method} is not allowed on ${PATH}: POST the predictions`, { allow: 'POST' }));
+        return;
+      }
+      endResponse(await evaluateResponse(catalog, reports, request, url, fetchAPI));
+    },
+  };
+}
