@@ -51,7 +51,9 @@ describe.each(cases)('%s', (_, input, answer) => {
   test('TP/TN/FP/FN per source as logged', () => {
     if (!answer.log) return expect(answer.error).toBeDefined();
     const lines = result.outcomes.map(([, o]) => `{'TP': ${o.TP}, 'TN': ${o.TN}, 'FP': ${o.FP}, 'FN': ${o.FN}}`);
-    expect(answer.log.filter((l) => l.startsWith("{'TP'"))).toEqual(lines);
+    const logged = answer.log.filter((l) => l.startsWith("{'TP'"));
+    // Where the original crashed, it logged the sources it had finished before the crash.
+    expect(answer.error ? lines.slice(0, logged.length) : lines).toEqual(logged);
   });
 
   test('the metrics, bit for bit (null where the original divides by zero)', () => {
