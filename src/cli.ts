@@ -126,7 +126,7 @@ export function buildProgram(): Command {
     .requiredOption('--out <dir>', 'the data root to write')
     .option('--scale <scale>', 'sample, full (RefCOCO-sized), or a fraction of full', parseScale, 'sample')
     .option('--seed <n>', 'random seed', positiveInt, DEFAULT_SEED)
-    .option('--datasets <list>', 'only these datasets, e.g. refcoco,refclef (default: all four)')
+    .option('--datasets <list>', 'only these datasets, e.g. refcoco,grefcoco (default: all five)')
     .action(async (flags: { out: string; scale: 'sample' | 'full' | number; seed: number; datasets?: string }) => {
       const summary = await generateDataRoot({ out: flags.out, scale: flags.scale, seed: flags.seed, datasets: parseDatasetList(flags.datasets) });
       process.stdout.write(`${formatSummary(summary)}\n`);

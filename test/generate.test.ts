@@ -10,6 +10,7 @@ const DATA = join(__dirname, '..', 'data');
 const REGENERATE = 'npx ts-node --transpile-only src/sample/generate.ts --out data --scale sample';
 
 const LAYOUT = [
+  'grefcoco/grefs(unc).json', 'grefcoco/instances.json',
   'refclef/instances.json', 'refclef/refs(berkeley).p', 'refclef/refs(unc).p',
   'refcoco+/instances.json', 'refcoco+/refs(unc).p',
   'refcoco/instances.json', 'refcoco/refs(google).p', 'refcoco/refs(unc).p',
@@ -135,7 +136,7 @@ describe('summary', () => {
   test('matches the files', () => {
     const images = imageFiles(root);
     expect(files(root)).toEqual([...images, ...LAYOUT]);
-    expect(summary.datasets.map((d) => [d.dataset, d.imageFiles])).toEqual([['refcoco', 60], ['refcoco+', 0], ['refcocog', 78], ['refclef', 40]]);
+    expect(summary.datasets.map((d) => [d.dataset, d.imageFiles])).toEqual([['refcoco', 60], ['refcoco+', 0], ['refcocog', 78], ['refclef', 40], ['grefcoco', 0]]);
     expect(summary.datasets.reduce((t, d) => t + d.imageFiles, 0)).toBe(images.length);
     expect(summary.datasets.reduce((t, d) => t + d.imageBytes, 0)).toBe(images.reduce((t, f) => t + statSync(join(root, f)).size, 0));
     for (const pair of summary.pairs) {
