@@ -101,8 +101,31 @@ function refRecords(data: Uint8Array, fileName: string, onRef: (ref: Value, inde
   }
   const s = new JsonScanner(data, fileName);
   if (s.peek() !== 0x5b) throw new DataError(`${fileName}: expected a JSON list of refs`);
-  s.array((i) => onRef(s.value(), i));
+  s.array((i) => onRef(s.peek() === 0x7b ? readRecord(s, REF_KEYS, REF_KEY_NAMES) : s.value(), i));
   s.end();
+}
+
+/** The ref and sentence fields we read; others are skipped. Keys are matched as bytes
+ * (JsonScanner.memberKey): 2M key strings were most of the garbage of a generic parse. */
+const REF_KEY_NAMES = ['ann_id', 'category_id', 'file_name', 'image_id', 'no_target', 'ref_id', 'split', 'sentences'] as const;
+const SENTENCE_KEY_NAMES = ['raw', 'sent', 'sent_id', 'tokens'] as const;
+const REF_KEYS = REF_KEY_NAMES.map((k) => Buffer.from(k, 'latin1'));
+const SENTENCE_KEYS = SENTENCE_KEY_NAMES.map((k) => Buffer.from(k, 'latin1'));
+
+/** One JSON object as a dict of the named fields; a ref's sentences are read the same way. */
+function readRecord(s: JsonScanner, keys: readonly Uint8Array[], names: readonly string[]): PickleDict {
+  const record: PickleDict = {};
+  if (!s.openObject()) return record;
+  do {
+    const k = s.memberKey(keys);
+    if (k < 0) s.skip();
+    else if (names[k] === 'sentences' && s.peek() === 0x5b) {
+      const list: Value[] = [];
+      s.array(() => list.push(s.peek() === 0x7b ? readRecord(s, SENTENCE_KEYS, SENTENCE_KEY_NAMES) : s.value()));
+      record.sentences = list;
+    } else record[names[k]] = s.value();
+  } while (s.nextMember());
+  return record;
 }
 
 export function parseGRefs(data: Uint8Array, fileName: string): ParsedGRefs {
