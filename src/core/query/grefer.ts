@@ -163,7 +163,11 @@ export function annIds(ix: GReferIndex, filter: { imageIds?: readonly number[]; 
     const targets = new Set<number>();
     for (const id of filter.refIds) for (const a of targetRows(ix, refRow(ix, id))) targets.add(a);
     const seen = new Set<number>();
-    rows = rows.filter((a) => targets.has(a) && !seen.has(a) && seen.add(a));
+    rows = rows.filter((a) => {
+      if (!targets.has(a) || seen.has(a)) return false;
+      seen.add(a);
+      return true;
+    });
   }
   return rows.map((a) => ids[a]);
 }
