@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultCacheDirOption, defaultDataRoot, packageVersion, parseDatasetList } from './config';
 import { defaultCacheDir, loadCatalog, type Catalog, type LoadOptions, type Logger } from './core/catalog';
-import { findPairs, KNOWN_PAIRS, parsePairName, refsFileName } from './core/layout';
+import { findPairs, parsePairName, refsFileName } from './core/layout';
+import { DATASETS } from './sample/datasets';
 import { DataError } from './core/errors';
 import { DEFAULT_MASK_CACHE_BYTES, MaskCache } from './core/masks';
 import { formatWarning } from './core/problems';
@@ -208,7 +209,7 @@ function parseScale(value: string): 'sample' | 'full' | number {
 /** generate-data's dataset names, checked before anything is written. */
 function parseGeneratedDatasets(value: string): string[] {
   const names = parseDatasetList(value) ?? [];
-  const valid = Object.keys(KNOWN_PAIRS);
+  const valid: readonly string[] = DATASETS;
   const unknown = names.find((n) => !valid.includes(n));
   if (unknown !== undefined) throw new InvalidArgumentError(`unknown dataset "${unknown}"; valid: ${valid.join(', ')}`);
   return names;
@@ -237,7 +238,7 @@ export function buildProgram(): Command {
     .requiredOption('--out <dir>', 'the data root to write')
     .option('--scale <scale>', 'sample, full (RefCOCO-sized), or a fraction of full', parseScale, 'sample')
     .addOption(new Option('--seed <n>', 'random seed (default: the generator\'s fixed one)').argParser(parseNonNegative))
-    .addOption(new Option('--datasets <list>', 'only these datasets, e.g. refcoco,refclef (default: all four)').argParser(parseGeneratedDatasets))
+    .addOption(new Option('--datasets <list>', `only these datasets, e.g. refcoco,grefcoco (default: all: ${DATASETS.join(', ')})`).argParser(parseGeneratedDatasets))
     .action(async (flags: { out: string; scale: 'sample' | 'full' | number; seed?: number; datasets?: string[] }) => {
       const { DEFAULT_SEED, formatSummary, generateDataRoot } = require('./sample/generate') as typeof import('./sample/generate');
       const summary = await generateDataRoot({ out: flags.out, scale: flags.scale, seed: flags.seed ?? DEFAULT_SEED, datasets: flags.datasets?.length ? flags.datasets : undefined });

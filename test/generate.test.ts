@@ -10,6 +10,7 @@ const DATA = join(__dirname, '..', 'data');
 const REGENERATE = 'npx ts-node --transpile-only src/sample/generate.ts --out data --scale sample';
 
 const LAYOUT = [
+  'grefcoco/grefs(unc).json', 'grefcoco/instances.json',
   'refclef/instances.json', 'refclef/refs(berkeley).p', 'refclef/refs(unc).p',
   'refcoco+/instances.json', 'refcoco+/refs(unc).p',
   'refcoco/instances.json', 'refcoco/refs(google).p', 'refcoco/refs(unc).p',
@@ -58,8 +59,9 @@ const refsCache = new Map<string, Ref[]>();
 const instancesCache = new Map<string, Instances>();
 
 function refs(dataset: string, splitBy: string): Ref[] {
-  const file = `${dataset}/refs(${splitBy}).p`;
-  if (!refsCache.has(file)) refsCache.set(file, readPickle(readFileSync(join(root, file)), file) as Ref[]);
+  // gRefCOCO's refs are a JSON list.
+  const file = dataset === 'grefcoco' ? `grefcoco/grefs(${splitBy}).json` : `${dataset}/refs(${splitBy}).p`;
+  if (!refsCache.has(file)) refsCache.set(file, (file.endsWith('.json') ? JSON.parse(readFileSync(join(root, file), 'utf8')) : readPickle(readFileSync(join(root, file)), file)) as Ref[]);
   return refsCache.get(file) as Ref[];
 }
 
@@ -88,7 +90,7 @@ afterAll(() => {
 
 describe('the bundled sample', () => {
   test('data/ is exactly a fresh sample generation, images included (regenerate with the command in the message)', () => {
-    const layout = [...imageFiles(root), ...LAYOUT];
+    const layout = [...imageFiles(root), ...LAYOUT].sort();
     expect(files(DATA)).toEqual(layout);
     for (const file of layout) {
       const same = readFileSync(join(DATA, file)).equals(readFileSync(join(root, file)));
@@ -134,8 +136,8 @@ describe('determinism', () => {
 describe('summary', () => {
   test('matches the files', () => {
     const images = imageFiles(root);
-    expect(files(root)).toEqual([...images, ...LAYOUT]);
-    expect(summary.datasets.map((d) => [d.dataset, d.imageFiles])).toEqual([['refcoco', 60], ['refcoco+', 0], ['refcocog', 78], ['refclef', 40]]);
+    expect(files(root)).toEqual([...images, ...LAYOUT].sort());
+    expect(summary.datasets.map((d) => [d.dataset, d.imageFiles])).toEqual([['refcoco', 60], ['refcoco+', 0], ['refcocog', 78], ['refclef', 40], ['grefcoco', 0]]);
     expect(summary.datasets.reduce((t, d) => t + d.imageFiles, 0)).toBe(images.length);
     expect(summary.datasets.reduce((t, d) => t + d.imageBytes, 0)).toBe(images.reduce((t, f) => t + statSync(join(root, f)).size, 0));
     for (const pair of summary.pairs) {

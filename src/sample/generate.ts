@@ -11,15 +11,17 @@ import { buildRefcocoFamily, buildRefcocog } from './coco-refs';
 import { writePickle, type PickleWriteOptions } from './pickle-writer';
 import { writeSampleImages } from './images';
 import { buildRefclef } from './refclef';
+import { writeGRefcoco } from './grefcoco';
 import { countSentences, refsRecords, splitCounts, SPLIT_NAMES, type BuiltDataset } from './refs';
 
-export const DATASETS = ['refcoco', 'refcoco+', 'refcocog', 'refclef'] as const;
-export type DatasetName = (typeof DATASETS)[number];
+import { DATASETS, type DatasetName } from './datasets';
+
+export { DATASETS, type DatasetName };
 
 export const DEFAULT_SEED = 7;
 
 /** 'sample' is the small root bundled in data/ (40–80 images and 100–200 refs per pair). */
-const SAMPLE_FRACTION: Record<DatasetName, number> = { refcoco: 0.003, 'refcoco+': 0.003, refcocog: 0.003, refclef: 0.002 };
+const SAMPLE_FRACTION: Record<DatasetName, number> = { refcoco: 0.003, 'refcoco+': 0.003, refcocog: 0.003, refclef: 0.002, grefcoco: 0.0023 };
 
 /** How each real refs file was pickled (see REFER-FORMAT.md and the golden data). */
 const PICKLE_FORMAT: Record<string, Omit<PickleWriteOptions, 'internedValues'>> = {
@@ -100,7 +102,7 @@ function checkDatasets(names: readonly string[]): DatasetName[] {
  * second of them. */
 type FamilyCache = { family?: BuiltDataset[] };
 
-function build(name: DatasetName, seed: number, scale: GenerateOptions['scale'], cache: FamilyCache): BuiltDataset {
+function build(name: Exclude<DatasetName, 'grefcoco'>, seed: number, scale: GenerateOptions['scale'], cache: FamilyCache): BuiltDataset {
   const fraction = fractionFor(scale, name);
   switch (name) {
     case 'refcoco':
@@ -142,6 +144,16 @@ function writeDataset(out: string, built: BuiltDataset): { dataset: DatasetSumma
   return { dataset: { dataset: built.name, images: built.images, annotations: built.annotations, instancesBytes, imageFiles: 0, imageBytes: 0 }, pairs };
 }
 
+function writeGRefcocoDataset(out: string, seed: number, fraction: number): { dataset: DatasetSummary; pair: PairSummary } {
+  const g = writeGRefcoco(out, seed, fraction);
+  const dataset: DatasetSummary = { dataset: 'grefcoco', images: g.images, annotations: g.annotations, instancesBytes: g.instancesBytes, imageFiles: 0, imageBytes: 0 };
+  const pair: PairSummary = {
+    dataset: 'grefcoco', splitBy: 'unc', file: 'grefcoco/grefs(unc).json', flavour: 'json', refs: g.refs, sentences: g.sentences,
+    splits: g.splits, images: g.images, imagesWithRefs: g.imagesWithRefs, annotations: g.annotations, bytes: g.refsBytes,
+  };
+  return { dataset, pair };
+}
+
 export async function generateDataRoot(options: GenerateOptions): Promise<Summary> {
   const started = process.hrtime.bigint();
   const seed = options.seed ?? DEFAULT_SEED;
@@ -151,6 +163,13 @@ export async function generateDataRoot(options: GenerateOptions): Promise<Summar
   const images = options.images ?? options.scale === 'sample';
   const imagesWritten = new Set<string>();
   for (const name of names) {
+    if (name === 'grefcoco') {
+      // Its own writer: a JSON refs file with multi- and no-target refs. No images painted yet.
+      const { dataset, pair } = writeGRefcocoDataset(options.out, seed, fractionFor(options.scale, name));
+      summary.datasets.push(dataset);
+      summary.pairs.push(pair);
+      continue;
+    }
     const { dataset, pairs } = writeDataset(options.out, build(name, seed, options.scale, cache));
     if (images) {
       const painted = writeSampleImages(options.out, name, imagesWritten);
@@ -164,7 +183,7 @@ export async function generateDataRoot(options: GenerateOptions): Promise<Summar
   return summary;
 }
 
-const USAGE = `usage: generate --out <dir> [--scale sample|full|<fraction>] [--seed <n>] [--datasets refcoco,refcoco+,refcocog,refclef] [--images true|false]`;
+const USAGE = `usage: generate --out <dir> [--scale sample|full|<fraction>] [--seed <n>] [--datasets refcoco,refcoco+,refcocog,refclef,grefcoco] [--images true|false]`;
 
 export function parseArgs(argv: readonly string[]): GenerateOptions {
   const options: GenerateOptions = { out: '', scale: 'sample' };

@@ -32,7 +32,7 @@ function isInt(v: PickleValue | undefined): v is number {
 interface SentenceRecord { id: number; raw: string; sent: string; tokens: string[] | null }
 
 /** Validates a ref's sentences; returns them or a problem description. */
-function readSentences(ref: PickleDict): SentenceRecord[] | string {
+export function readSentences(ref: PickleDict): SentenceRecord[] | string {
   const list = ref.sentences;
   if (!Array.isArray(list)) return 'sentences must be a list';
   const out: SentenceRecord[] = [];
