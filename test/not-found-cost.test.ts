@@ -5,56 +5,12 @@
  * scanning every id for each of 20,000 unknown ids took 50–70 s (4·10⁹ reads), so
  * the jest timeout is the hang bound.
  */
-import { Catalog } from '../src/core/catalog';
-import { stringColumn } from '../src/core/store/columns';
-import { InstancesIndex, ReferStore } from '../src/core/store/store';
-import type { InstancesTables, RefTables } from '../src/core/store/tables';
 import { globalId, gql, goldenCatalog, onlyError, testApp } from './api-helpers';
+import { syntheticCatalog } from './synthetic-store';
 
 const REFS = 200_000;
 const UNKNOWN = 20_000;
 const HANG_BOUND_MS = 30_000;
-
-/** refs 1..REFS, all of one annotation on one image, without sentences. */
-function bigStore(): ReferStore {
-  const instances: InstancesTables = {
-    categories: { id: Int32Array.of(1), name: ['person'], supercategory: ['person'] },
-    images: { id: Float64Array.of(7), fileName: stringColumn(['a.jpg']), height: Int32Array.of(10), width: Int32Array.of(10) },
-    annotations: {
-      id: Float64Array.of(70),
-      imageRow: Int32Array.of(0),
-      categoryId: Int32Array.of(1),
-      bbox: Float64Array.of(0, 0, 1, 1),
-      area: Float64Array.of(1),
-      segmentation: {
-        partStart: Uint32Array.of(0, 0),
-        partCoordStart: Uint32Array.of(0),
-        coords: new Float64Array(0),
-        partRle: new Int32Array(0),
-        rleCounts: stringColumn([]),
-        rleHeight: new Int32Array(0),
-        rleWidth: new Int32Array(0),
-        isDict: Uint8Array.of(0),
-      },
-    },
-    warnings: [],
-  };
-  const refs: RefTables = {
-    refId: Float64Array.from({ length: REFS }, (_, i) => i + 1),
-    annRow: new Int32Array(REFS),
-    imageRow: new Int32Array(REFS),
-    categoryId: new Int32Array(REFS).fill(1),
-    split: new Uint8Array(REFS),
-    splitNames: ['train'],
-    sentStart: new Uint32Array(REFS + 1),
-    sentId: new Float64Array(0),
-    raw: stringColumn([]),
-    sent: stringColumn([]),
-    tokenExceptions: {},
-    warnings: [],
-  };
-  return new ReferStore('refcoco', 'unc', new InstancesIndex(instances), refs);
-}
 
 describe('unknown ids', () => {
   const golden = testApp();
@@ -78,7 +34,7 @@ describe('unknown ids', () => {
   });
 
   describe('many unknown ids on a large store answer without hanging', () => {
-    const big = new Catalog('/nowhere', new Map([['refcoco/unc', bigStore()]]), []);
+    const big = syntheticCatalog({ refs: REFS, height: 10, width: 10 });
     const app = testApp({ limits: { maxComplexity: 10_000_000 } }, big);
     const unknown = Array.from({ length: UNKNOWN }, (_, i) => REFS + 1 + i);
 
