@@ -14,7 +14,7 @@ import { Image, Ref } from './objects';
 const RenderMode = builder.enumType('RenderMode', {
   description: "How Ref.renderUrl draws the referred object, as REFER's showRef and showMask do.",
   values: {
-    SEG: { description: "showRef(ref, seg_box='seg'): the image with the object's polygons outlined and filled translucent." },
+    SEG: { description: "showRef(ref, seg_box='seg'): the image with the object's polygons outlined (thick yellow under thin red); RefClef's RLE masks are filled translucent green instead." },
     BOX: { description: "showRef(ref, seg_box='box'): the image with the object's box drawn." },
     MASK: { description: 'showMask(ref): the binary mask alone, white on black, at the image size.' },
   } satisfies Record<Mode, { description: string }>,

@@ -28,7 +28,7 @@ import { type DecodedImages, fileIdentity, RENDER_MODES, renderRef, type RenderM
 import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, staleIndexResponse, textResponse } from './responses';
 
 /** Part of the ETag: bump when the drawing of renders changes. */
-const RENDER_VERSION = 'render1';
+const RENDER_VERSION = 'render2';
 /** A render over its image changes only with the data files, and the ETag catches that. */
 const CACHE_FOUND = 'public, max-age=3600';
 // A gray-canvas render is revalidated on every use, so that it is replaced as soon as
