@@ -86,7 +86,8 @@ builder.objectType(Mask, {
       },
     }),
     pngUrl: t.string({
-      description: 'Path of the same PNG on this server, for <img src>: GET /masks/<global id>.png (relative to the GraphQL endpoint\'s origin).',
+      description:
+        "Path of the same PNG on this server, for <img src>: GET /masks/<dataset>/<splitBy>/<refId>.png for a ref's mask, /masks/<dataset>/annotations/<annId>.png for an annotation's (relative to the GraphQL endpoint's origin; /masks/<global id>.png answers the same).",
       resolve: (m) => maskPngPath(m.ownerId),
     }),
   }),

@@ -36,15 +36,6 @@ export function refuseMethod(fetchAPI: Responses, request: Request, route: strin
   return textResponse(fetchAPI, 405, `${request.method} is not allowed on ${route}: use GET`, { allow: 'GET, HEAD' });
 }
 
-/** A URL path segment as the id it carries; undefined when its %-escapes are broken. */
-export function decodeIdSegment(raw: string): string | undefined {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * A GET/HEAD route `<prefix><id><suffix>` as a Yoga plugin: it answers such paths with
  * `respond(rawId, …)` (the id still URL-encoded), other methods there with 405 and a path
