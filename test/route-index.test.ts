@@ -19,6 +19,9 @@ describe('GET / without Accept: text/html', () => {
     const r = await yoga.fetch('http://localhost/', { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // Both answers of / vary by Accept, so a cache keeps them apart.
+    expect(r.headers.get('vary')).toMatch(/accept/i);
+    expect((await yoga.fetch('http://localhost/')).headers.get('vary')).toMatch(/accept/i);
   });
 
   test('POST / is refused with 405', async () => {

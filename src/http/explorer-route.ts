@@ -52,6 +52,8 @@ function readAssets(folder: string | undefined): Map<string, Asset> {
     const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
     const headers: Record<string, string> = { 'content-type': type, etag, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
     if (name.endsWith('.html')) headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
+    // GET / answers this page or the JSON index of the routes by Accept: caches must tell them apart.
+    if (name === 'index.html') headers.vary = 'accept';
     assets.set(name, { body, headers });
   }
   return assets;
