@@ -193,7 +193,7 @@ function showRefs({ totalCount, pageInfo, edges }) {
     showStatus(`No refs${matching} in ${where}.`);
     ui.pageInfo.textContent = '';
   } else {
-    showStatus(`${numbers.format(totalCount)} refs${matching} in ${where}.`);
+    showStatus(`${numbers.format(totalCount)} ${totalCount === 1 ? 'ref' : 'refs'}${matching} in ${where}.`);
     ui.pageInfo.textContent = `${numbers.format(start + 1)}–${numbers.format(start + edges.length)} of ${numbers.format(totalCount)}`;
   }
   state.cursors[state.page + 1] = pageInfo.hasNextPage ? pageInfo.endCursor : undefined;
@@ -325,20 +325,34 @@ ui.render.addEventListener('error', () => {
   ui.renderCaption.textContent = 'The render could not be loaded.';
 });
 
+/** The search box is the search: what it holds now, submitted or not, is what a new list filters by. */
+function readSearchBox() {
+  state.text = ui.text.value.trim();
+}
+
 ui.pair.addEventListener('change', () => {
   state.pair = ui.pair.value;
   state.split = '';
+  readSearchBox();
   closeRef();
   fillSplits();
   restartList();
 });
 ui.split.addEventListener('change', () => {
   state.split = ui.split.value;
+  readSearchBox();
   restartList();
+});
+// Emptying the box (typing it away, or its clear button) drops the search at once.
+ui.text.addEventListener('input', () => {
+  if (ui.text.value.trim() === '' && state.text !== '') {
+    readSearchBox();
+    restartList();
+  }
 });
 ui.filters.addEventListener('submit', (event) => {
   event.preventDefault();
-  state.text = ui.text.value.trim();
+  readSearchBox();
   restartList();
 });
 /** Another page of the same list, shown from its top. */

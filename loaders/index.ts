@@ -14,7 +14,7 @@
 import { stat } from 'node:fs/promises';
 import DataLoader from 'dataloader';
 import type { Catalog } from '../src/core/catalog';
-import { DataError } from '../src/core/errors';
+import { DataError, NotFoundError } from '../src/core/errors';
 import { imagePath } from '../src/core/layout';
 import { annotationMasks, type MaskCache } from '../src/core/masks';
 import type { ReferStore } from '../src/core/store/store';
@@ -46,6 +46,25 @@ const relations = {
 };
 
 type Relations = typeof relations;
+type IdLoaderName = 'refById' | 'sentenceById' | 'imageById' | 'annotationById' | 'categoryById';
+const ID_LOADERS: ReadonlySet<LoaderName> = new Set<IdLoaderName>(['refById', 'sentenceById', 'imageById', 'annotationById', 'categoryById']);
+
+/**
+ * The error of the first id of a list that names nothing, or undefined when all do. A
+ * list lookup stops there: reporting every unknown id of a long list would make errors
+ * cost more than hits.
+ */
+function firstUnknownId(store: ReferStore, lookup: (s: ReferStore, key: unknown) => number, keys: readonly unknown[]): Error | undefined {
+  for (let i = 0; i < keys.length; i++) {
+    try {
+      lookup(store, keys[i]);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+      return new NotFoundError(`${e.message}; it is id ${i + 1} of the ${keys.length} given (the lookup stops at the first unknown id)`);
+    }
+  }
+  return undefined;
+}
 /** Loaders whose batch is not a per-key store lookup: file checks and masks. */
 interface BatchedLoaders {
   fileExists: [imageRow: number, exists: boolean];
@@ -101,6 +120,10 @@ export class StoreLoaders {
 
   loadMany<N extends LoaderName>(name: N, keys: readonly KeyOf<N>[]): Promise<ValueOf<N>[]> {
     // Unlike DataLoader.loadMany, fail as a whole: callers want all rows or the error.
+    if (ID_LOADERS.has(name)) {
+      const unknown = firstUnknownId(this.store, relations[name as IdLoaderName] as (s: ReferStore, key: unknown) => number, keys);
+      if (unknown) return Promise.reject(unknown);
+    }
     return Promise.all(keys.map((k) => this.load(name, k)));
   }
 

@@ -1,9 +1,12 @@
 /**
  * Category: a COCO category (REFER: refer.Cats) with its refs and counts, and the
- * Dataset entry points categoryIds (getCatIds), categories, category, loadCategories.
+ * Dataset entry points categoryIds (getCatIds), categories, category, loadCats and
+ * loadCategories.
  */
+import { DataError } from '../src/core/errors';
 import { allRows, narrowRefRows } from '../src/core/query/filters';
 import { categoryCounts, type CategoryCounts } from '../src/core/query/statistics';
+import type { ReferStore } from '../src/core/store/store';
 import { builder } from './builder';
 import { CategoryRow, RefRow, rowsAs } from './models';
 import { rowNode } from './node';
@@ -43,6 +46,14 @@ builder.node(Category, {
   }),
 });
 
+/** loadCategories' ids, under either of its names. */
+function categoryIdsOf(store: ReferStore, a: { catIds?: readonly number[] | null; categoryIds?: readonly number[] | null }): readonly number[] {
+  if (a.catIds != null && a.categoryIds != null) throw new DataError(`${store.name}: loadCategories: give catIds or categoryIds, not both`);
+  const ids = a.catIds ?? a.categoryIds;
+  if (ids == null) throw new DataError(`${store.name}: loadCategories: give catIds, the ids of the categories to load`);
+  return ids;
+}
+
 builder.objectFields(Dataset, (t) => ({
   categoryIds: t.intList({ description: 'getCatIds(): every category id, in file order.', resolve: (store) => store.getCatIds() }),
   categories: t.field({
@@ -58,12 +69,21 @@ builder.objectFields(Dataset, (t) => ({
     args: { categoryId: t.arg.int({ required: true }) },
     resolve: async (store, a, ctx) => new CategoryRow(store, await ctx.loaders.of(store).load('categoryById', a.categoryId)),
   }),
+  loadCats: t.stringList({
+    nullable: true,
+    description: "loadCats(cat_ids), as REFER: the categories' names in the order given; an unknown id is an error naming it.",
+    args: { catIds: t.arg.intList({ required: true }) },
+    complexity: (a) => ({ field: 1 + a.catIds.length, multiplier: 1 }),
+    resolve: (store, a) => store.loadCats(a.catIds),
+  }),
   loadCategories: t.field({
     type: [Category],
     nullable: true,
-    description: 'loadCats(cat_ids), as objects (REFER returns only the names): the categories in the order given.',
-    args: { categoryIds: t.arg.intList({ required: true }) },
-    complexity: (a) => ({ field: 1, multiplier: a.categoryIds.length }),
-    resolve: async (store, a, ctx) => rowsAs(CategoryRow, store, await ctx.loaders.of(store).loadMany('categoryById', a.categoryIds)),
+    description:
+      'loadCats(cat_ids) as objects (REFER returns only the names; see loadCats): the categories in the order given. ' +
+      "Give catIds (REFER's name) or categoryIds (the same, kept for existing queries), not both.",
+    args: { catIds: t.arg.intList(), categoryIds: t.arg.intList() },
+    complexity: (a) => ({ field: 1, multiplier: (a.catIds ?? a.categoryIds ?? []).length }),
+    resolve: async (store, a, ctx) => rowsAs(CategoryRow, store, await ctx.loaders.of(store).loadMany('categoryById', categoryIdsOf(store, a))),
   }),
 }));

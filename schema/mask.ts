@@ -9,18 +9,35 @@
  * computed.
  */
 import { DataError } from '../src/core/errors';
+import { largestMaskPixels } from '../src/core/masks';
 import { annotationGlobalId, maskPngPath, refGlobalId } from '../src/ids';
 import { packBits, rleArea, rleDecode, rleToBbox, rleToString } from '../src/mask';
 import { maskToPng } from '../src/render';
 import { builder } from './builder';
+import type { Context } from './context';
 import { loadAnnotationMask, loadRefMask, MASK_COMPLEXITY } from './mask-loading';
 import { MaskModel } from './models';
 import { Annotation, Mask, Ref } from './objects';
 
-/** Costs of a mask's bitmap, PNG and counts, on top of MASK_COMPLEXITY. */
+/** Costs of a mask's bitmap and PNG of a COCO-sized image (640x480), on top of MASK_COMPLEXITY. */
 const BITMAP_COMPLEXITY = 200;
 const PNG_COMPLEXITY = 50;
+const COCO_PIXELS = 640 * 480;
 const RLE_COMPLEXITY = 10;
+
+/**
+ * A bitmap's or PNG's work and size grow with its pixels, so its cost does: `cocoCost`
+ * per COCO image's worth of pixels of the largest image loaded (a complexity estimate
+ * runs before the query, when which image a mask is on is not known yet), never less
+ * than `cocoCost`. With a 50-megapixel image loaded, one bitmap is over the limit.
+ */
+function pixelCost(cocoCost: number) {
+  return (_args: unknown, ctx: Context) => {
+    let largest = 0;
+    for (const store of ctx.catalog.stores.values()) largest = Math.max(largest, largestMaskPixels(store));
+    return Math.max(cocoCost, Math.ceil((cocoCost * largest) / COCO_PIXELS));
+  };
+}
 
 function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -53,7 +70,7 @@ builder.objectType(Mask, {
     bitmap: t.string({
       description: 'Base64 of the decoded mask (640x480: 400 KB of base64 as ROW_MAJOR_UINT8, 50 KB as PACKED_BITS).',
       args: { format: t.arg({ type: MaskBitmapFormat, defaultValue: 'ROW_MAJOR_UINT8' }) },
-      complexity: BITMAP_COMPLEXITY,
+      complexity: pixelCost(BITMAP_COMPLEXITY),
       resolve: (m, { format }) => {
         const bitmap = rleDecode(m.rle, 'row');
         return base64(format === 'PACKED_BITS' ? packBits(bitmap) : bitmap);
@@ -62,14 +79,15 @@ builder.objectType(Mask, {
     png: t.string({
       nullable: true,
       description: 'Base64 of a 1-bit grayscale PNG of the mask (set pixels white); null with an error for a mask without pixels (0 rows or columns).',
-      complexity: PNG_COMPLEXITY,
+      complexity: pixelCost(PNG_COMPLEXITY),
       resolve: (m) => {
         if (m.rle.h === 0 || m.rle.w === 0) throw new DataError(`this mask is ${m.rle.w}x${m.rle.h} pixels; a PNG needs at least one`);
         return base64(maskToPng(m.rle));
       },
     }),
     pngUrl: t.string({
-      description: 'Path of the same PNG on this server, for <img src>: GET /masks/<global id>.png (relative to the GraphQL endpoint\'s origin).',
+      description:
+        "Path of the same PNG on this server, for <img src>: GET /masks/<dataset>/<splitBy>/<refId>.png for a ref's mask, /masks/<dataset>/annotations/<annId>.png for an annotation's (relative to the GraphQL endpoint's origin; /masks/<global id>.png answers the same).",
       resolve: (m) => maskPngPath(m.ownerId),
     }),
   }),

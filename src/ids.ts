@@ -103,25 +103,140 @@ export function resolveRowId<T extends RowType>(catalog: Catalog, globalId: stri
 }
 
 // ---- readable URLs of the GET routes (src/http/) --------------------------------------
+//
+// Each route takes a global id or a readable path that names the same record:
+//   /renders/<dataset>/<splitBy>/<refId>.png     /renders/<global id of a Ref>.png
+//   /masks/<dataset>/<splitBy>/<refId>.png       /masks/<global id of a Ref>.png
+//   /masks/<dataset>/annotations/<annId>.png     /masks/<global id of an Annotation>.png
+//   /images/<dataset>/<imageId>                  /images/<global id of an Image>
+// Images and annotations belong to a dataset's instances.json, shared by its splitBys.
+// The two forms cannot be confused: a global id of a record starts with an upper-case
+// letter (base64 of "Ref:", "Image:", "Annotation:" starts with Q to W), a dataset name
+// with a lower-case one.
 
 export const MASKS_PREFIX = '/masks/';
 export const MASKS_SUFFIX = '.png';
 export const RENDERS_PREFIX = '/renders/';
 export const RENDERS_SUFFIX = '.png';
 export const IMAGES_PREFIX = '/images/';
+/** The segment of /masks/<dataset>/annotations/<annId>.png. */
+export const ANNOTATIONS_SEGMENT = 'annotations';
 
-/** Where GET serves the PNG of a Ref's or Annotation's mask, relative to the server. */
-export function maskPngPath(globalId: string): string {
-  return `${MASKS_PREFIX}${encodeURIComponent(globalId)}${MASKS_SUFFIX}`;
+/** Whether a route's path (after its prefix, before its suffix) is a readable one rather than a global id. */
+export function isReadablePath(rawPath: string): boolean {
+  return /^[a-z]/.test(rawPath);
 }
 
-/** GET path of a ref's render; maxSize left out draws at the image's own size. */
+/** A path segment: URL-encoded, but '+' (refcoco+) kept as it is, which paths allow. */
+function segment(value: string | number): string {
+  return encodeURIComponent(String(value)).replace(/%2B/g, '+');
+}
+
+/** The decoded segments of a readable path; undefined when a %-escape is broken. */
+function segmentsOf(rawPath: string): string[] | undefined {
+  try {
+    return rawPath.split('/').map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A loaded store of `dataset` (any splitBy: they share instances.json). */
+function storeOfDataset(catalog: Catalog, dataset: string): ReferStore {
+  for (const store of catalog.stores.values()) if (store.dataset === dataset) return store;
+  const loaded = [...new Set([...catalog.stores.values()].map((s) => s.dataset))];
+  throw new NotFoundError(`no dataset "${dataset}" is loaded; loaded: ${loaded.join(', ') || 'none'}`);
+}
+
+function storeOfPair(catalog: Catalog, dataset: string, splitBy: string): ReferStore {
+  try {
+    return catalog.get(dataset, splitBy);
+  } catch (e) {
+    // A pair that failed to load names nothing here either.
+    if (e instanceof DataError && !(e instanceof NotFoundError)) throw new NotFoundError(e.message);
+    throw e;
+  }
+}
+
+function integerSegment(path: string, value: string, what: string): number {
+  if (!/^-?\d+$/.test(value)) throw new NotFoundError(`"${path}": "${value}" is not an integer ${what}`);
+  return Number(value);
+}
+
+/**
+ * The row a readable path names: `<dataset>/<splitBy>/<refId>` for a Ref,
+ * `<dataset>/annotations/<annId>` for an Annotation (if accepted), `<dataset>/<imageId>`
+ * for an Image. Anything else, or an unknown dataset or record, is a NotFoundError whose
+ * message says what was expected.
+ */
+export function resolveReadablePath<T extends RowType>(catalog: Catalog, rawPath: string, accepted: readonly T[]): RowOfId<T> {
+  const parts = segmentsOf(rawPath);
+  const forms = accepted.map((t) => READABLE_FORMS[t]).join(' or ');
+  if (parts === undefined || parts.some((p) => p === '')) throw new NotFoundError(`"${rawPath}" names nothing: expected ${forms}, or a global id`);
+  const accepts = (t: RowType) => (accepted as readonly RowType[]).includes(t);
+  const path = parts.join('/');
+  if (parts.length === 3 && parts[1] === ANNOTATIONS_SEGMENT && accepts('Annotation')) {
+    const store = storeOfDataset(catalog, parts[0]);
+    return { typename: 'Annotation' as T, store, row: store.annotationRow(parts[2]) };
+  }
+  if (parts.length === 3 && accepts('Ref')) {
+    const store = storeOfPair(catalog, parts[0], parts[1]);
+    return { typename: 'Ref' as T, store, row: store.refRow(integerSegment(path, parts[2], 'ref id')) };
+  }
+  if (parts.length === 2 && accepts('Image')) {
+    const store = storeOfDataset(catalog, parts[0]);
+    return { typename: 'Image' as T, store, row: store.imageRow(integerSegment(path, parts[1], 'image id')) };
+  }
+  throw new NotFoundError(`"${path}" names nothing: expected ${forms}, or a global id`);
+}
+
+const READABLE_FORMS: Record<RowType, string> = {
+  Ref: '<dataset>/<splitBy>/<refId>',
+  Annotation: `<dataset>/${ANNOTATIONS_SEGMENT}/<annId>`,
+  Image: '<dataset>/<imageId>',
+};
+
+/** The "<dataset>/<splitBy>" and record id of a global id's key. */
+function keyParts(globalId: string): { typename: string; dataset: string; splitBy: string; id: string } {
+  const { typename, id: key } = decodeGlobalID(globalId);
+  const colon = key.indexOf(':');
+  const [dataset, splitBy] = key.slice(0, colon).split('/');
+  return { typename, dataset, splitBy, id: key.slice(colon + 1) };
+}
+
+/** Where GET serves the PNG of a Ref's or Annotation's mask, relative to the server: its readable path. */
+export function maskPngPath(globalId: string): string {
+  const { typename, dataset, splitBy, id } = keyParts(globalId);
+  const path = typename === 'Annotation' ? [dataset, ANNOTATIONS_SEGMENT, id] : [dataset, splitBy, id];
+  return `${MASKS_PREFIX}${path.map(segment).join('/')}${MASKS_SUFFIX}`;
+}
+
+/** GET path of a ref's render (readable); maxSize left out draws at the image's own size. */
 export function renderPath(refGlobalId: string, mode: string, maxSize?: number | null): string {
+  const { dataset, splitBy, id } = keyParts(refGlobalId);
   const query = new URLSearchParams({ mode });
   if (maxSize != null) query.set('maxSize', String(maxSize));
-  return `${RENDERS_PREFIX}${encodeURIComponent(refGlobalId)}${RENDERS_SUFFIX}?${query}`;
+  return `${RENDERS_PREFIX}${[dataset, splitBy, id].map(segment).join('/')}${RENDERS_SUFFIX}?${query}`;
 }
 
+/** GET path of an image's file (readable). */
 export function imageFileUrlPath(imageGlobalId: string): string {
-  return `${IMAGES_PREFIX}${encodeURIComponent(imageGlobalId)}`;
+  const { dataset, id } = keyParts(imageGlobalId);
+  return `${IMAGES_PREFIX}${segment(dataset)}/${segment(id)}`;
+}
+
+/**
+ * The row a GET route's path names, given as a readable path or a (URL-encoded or not)
+ * global id. Errors as resolveRowId's: NotFoundError when it names nothing, DataError
+ * for the id of a record of another type.
+ */
+export function resolveRoutePath<T extends RowType>(catalog: Catalog, rawPath: string, accepted: readonly T[], purpose: string): RowOfId<T> {
+  if (isReadablePath(rawPath)) return resolveReadablePath(catalog, rawPath, accepted);
+  let globalId: string;
+  try {
+    globalId = decodeURIComponent(rawPath);
+  } catch {
+    throw new NotFoundError(`"${rawPath}" is not a valid URL-encoded id`);
+  }
+  return resolveRowId(catalog, globalId, accepted, purpose);
 }

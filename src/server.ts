@@ -115,9 +115,10 @@ function defaultQuery(catalog: Catalog): string {
   const store = catalog.stores.get('refcoco/unc') ?? [...catalog.stores.values()][0];
   const [name, splitBy] = store ? [store.dataset, store.splitBy] : ['refcoco', 'unc'];
   const split = store?.splitNames.includes('testA') ? 'testA' : (store?.splitNames.find((s) => s.startsWith('test')) ?? 'train');
-  return `# refer-graphql: the REFER datasets (RefClef, RefCOCO, RefCOCO+, RefCOCOg) as a graph.
-# Run with Ctrl-Enter; the Docs panel lists every field. REFER's calls keep their names:
-# refIds (getRefIds), annIds, imageIds, categoryIds, loadRefs, loadAnns, refBox, ...
+  return `# refer-graphql: RefClef, RefCOCO, RefCOCO+, RefCOCOg
+# Run: Ctrl-Enter. Every field: the Docs panel.
+# REFER's calls keep their names: refIds (getRefIds),
+# annIds, imageIds, loadRefs, loadAnns, loadCats, refBox
 
 query Explore {
   datasets {

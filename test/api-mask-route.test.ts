@@ -80,7 +80,7 @@ describe('mask PNGs', () => {
   it.each(REF_IDS.map((id, i) => [id, i]))('serve ref %i as a 1-bit PNG of its mask, the same as Mask.png', (refId, i) => {
     const ref = result.refs[i];
     const rle = refMask(store, store.refRow(refId));
-    expect(ref.pngUrl).toBe(`/masks/${encodeURIComponent(globalId('Ref', `refcoco/unc:${refId}`))}.png`);
+    expect(ref.pngUrl).toBe(`/masks/refcoco/unc/${refId}.png`);
     expect(ref.route.status).toBe(200);
     expect(ref.route.headers['content-type']).toBe('image/png');
     expect(ref.route.headers['cache-control']).toMatch(/max-age=\d+/);
@@ -129,15 +129,15 @@ describe('GET /masks/ refusals', () => {
   const url = (type: string, key: string) => `/masks/${encodeURIComponent(globalId(type, key))}.png`;
 
   it.each([
-    ['not a global id', '/masks/hello.png', /no mask: "hello" is not a global id: expected base64 of "<Type>:<dataset>\/<splitBy>:<id>"/],
+    ['not a global id', '/masks/hello.png', /no mask: "hello" names nothing: expected <dataset>\/<splitBy>\/<refId> or <dataset>\/annotations\/<annId>, or a global id/],
     ['an unknown ref', url('Ref', 'refcoco/unc:123456'), /no mask: refcoco\/unc: no ref with ref_id 123456/],
     ['an unknown annotation', url('Annotation', 'refcoco/unc:1'), /no mask: refcoco\/unc: no annotation with id "1"/],
     ['an unknown dataset', url('Ref', 'refcoco/nope:3'), /no mask: unknown dataset|no dataset refcoco\/nope/],
     ['a malformed key', url('Ref', 'refcoco/unc:three'), /no mask: malformed id "refcoco\/unc:three": "three" is not an integer ref id/],
     ['an unknown type', url('Thing', 'refcoco/unc:3'), /no mask: .* decodes to unknown type "Thing"/],
     ['a bad percent-encoding', '/masks/%E0%A4%A.png', /no mask: "%E0%A4%A" is not a valid URL-encoded id/],
-    ['no .png', '/masks/UmVmOnJlZmNvY28vdW5jOjM=', /no mask at \/masks\/UmVmOnJlZmNvY28vdW5jOjM=: expected \/masks\/<global id of a Ref or Annotation>\.png/],
-    ['no id', '/masks/.png', /expected \/masks\/<global id of a Ref or Annotation>\.png/],
+    ['no .png', '/masks/UmVmOnJlZmNvY28vdW5jOjM=', /no mask at \/masks\/UmVmOnJlZmNvY28vdW5jOjM=: expected \/masks\/<dataset>\/<splitBy>\/<refId>\.png, \/masks\/<dataset>\/annotations\/<annId>\.png or \/masks\/<global id of a Ref or Annotation>\.png/],
+    ['no id', '/masks/.png', /expected \/masks\/<dataset>\/<splitBy>\/<refId>\.png, \/masks\/<dataset>\/annotations\/<annId>\.png or \/masks\/<global id of a Ref or Annotation>\.png/],
   ])('404 for %s, with a message', async (_case, u, message) => {
     const r = await get(u);
     expect(r.status).toBe(404);

@@ -66,7 +66,7 @@ describe.each([
   it('gives the same mask for a ref and its annotation, with rle, bitmaps and a PNG path', async () => {
     const r = await gql(
       yoga,
-      `{ ${DS} { ref(refId: 3) { id mask { counts rle pngUrl bitmap packed: bitmap(format: PACKED_BITS) } annotation { id mask { counts pngUrl } } } } }`,
+      `{ ${DS} { ref(refId: 3) { id mask { counts rle pngUrl bitmap packed: bitmap(format: PACKED_BITS) } annotation { id annId mask { counts pngUrl } } } } }`,
     );
     expect(r.body.errors).toBeUndefined();
     const ref = r.body.data.dataset.ref;
@@ -77,8 +77,8 @@ describe.each([
     const bitmap = rleDecode(rle);
     expect(Buffer.from(ref.mask.bitmap, 'base64')).toEqual(Buffer.from(bitmap));
     expect(Buffer.from(ref.mask.packed, 'base64')).toEqual(Buffer.from(packBits(bitmap)));
-    expect(ref.mask.pngUrl).toBe(`/masks/${encodeURIComponent(ref.id)}.png`);
-    expect(ref.annotation.mask.pngUrl).toBe(`/masks/${encodeURIComponent(ref.annotation.id)}.png`);
+    expect(ref.mask.pngUrl).toBe('/masks/refcoco/unc/3.png');
+    expect(ref.annotation.mask.pngUrl).toBe(`/masks/refcoco/annotations/${ref.annotation.annId}.png`);
   });
 
   it('gives RefClef objects (string ids, RLE parts) their masks', async () => {

@@ -123,7 +123,7 @@ async function api<T>(query: string, variables: Record<string, unknown>): Promis
     await page.getByLabel('Words in an expression').fill(word);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('status').filter({ hasText: `matching “${word}”` }).waitFor();
-    expect(await page.getByRole('status').textContent()).toContain(`${found.totalCount} refs matching`);
+    expect(await page.getByRole('status').textContent()).toContain(`${found.totalCount} ${found.totalCount === 1 ? 'ref' : 'refs'} matching`);
     const listed = await page.locator('#refs .ref-item').evaluateAll((buttons) => buttons.map((b) => Number((b as HTMLElement).dataset.refId)));
     expect(listed).toEqual(found.edges.map((e) => e.node.refId));
 
@@ -172,6 +172,38 @@ async function api<T>(query: string, variables: Record<string, unknown>): Promis
     await page.waitForFunction(editorHas, `ref(refId: ${refId})`, { timeout: 20_000 });
     expect(problems).toEqual([]);
   });
+
+  it('drops a cleared search when the dataset changes, and says "1 ref" for one', async () => {
+    // A word that only one ref of the pair has.
+    const refs = (await api<RefsAnswer>(REFS, { ...PAIR, first: 100 })).dataset.refs.edges;
+    let unique: string | undefined;
+    for (const word of new Set(refs.flatMap((e) => e.node.sentences.flatMap((s) => s.sent.split(' '))))) {
+      if (word.length < 3) continue;
+      if ((await api<RefsAnswer>(REFS, { ...PAIR, text: word, first: 1 })).dataset.refs.totalCount === 1) {
+        unique = word;
+        break;
+      }
+    }
+    expect(unique).toBeDefined();
+    await page.goto(`${baseUrl}/?pair=${PAIR.name}/${PAIR.splitBy}`);
+    await page.getByRole('status').filter({ hasText: /refs in refcoco\/unc/ }).waitFor();
+    // Leaving GraphiQL (the test before) aborts its editor workers' blob: requests: not this page's.
+    problems.splice(0, problems.length, ...problems.filter((p) => !/^request failed: blob:.* net::ERR_ABORTED$/.test(p)));
+    await page.getByLabel('Words in an expression').fill(unique!);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('status').filter({ hasText: `matching “${unique}”` }).waitFor();
+    expect(await page.getByRole('status').textContent()).toBe(`1 ref matching “${unique}” in refcoco/unc.`);
+
+    // Clear the box without searching again, then switch dataset: the search is gone.
+    await page.getByLabel('Words in an expression').fill('');
+    const other = { name: 'refcocog', splitBy: 'umd' };
+    const all = (await api<RefsAnswer>(REFS, { ...other, first: 1 })).dataset.refs.totalCount;
+    await page.locator('#pair').selectOption(`${other.name}/${other.splitBy}`);
+    await page.getByRole('status').filter({ hasText: /in refcocog\/umd/ }).waitFor();
+    expect(await page.getByRole('status').textContent()).toBe(`${all.toLocaleString('en')} refs in refcocog/umd.`);
+    expect(new URL(page.url()).searchParams.get('text')).toBeNull();
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('the explorer files', () => {
@@ -206,8 +238,10 @@ describe('the explorer files', () => {
     }
   });
 
-  it('leaves / to others when the client does not ask for HTML, and /graphql to GraphiQL', async () => {
-    expect((await get('/', { accept: 'application/json' })).status).toBe(404);
+  it('answers / with the JSON index of the routes when the client does not ask for HTML, and leaves /graphql to GraphiQL', async () => {
+    const index = await get('/', { accept: 'application/json' });
+    expect(index.status).toBe(200);
+    expect(JSON.parse(index.text).routes['/graphql']).toBeDefined();
     const graphiql = await get('/graphql', { accept: 'text/html' });
     expect(graphiql.status).toBe(200);
     expect(graphiql.text).toContain('YogaGraphiQL');

@@ -55,14 +55,14 @@ async function get(url: string, init: RequestInit = {}) {
 }
 
 describe('Image.url', () => {
-  it('is the route of the image when its file is there, null otherwise', async () => {
+  it('is the readable route of the image when its file is there, null otherwise', async () => {
     const ids = images.slice(0, 6).map((i) => i.id);
     const r = await gql(testApp({}, catalog), `{ dataset(name: "refcoco", splitBy: "unc") { loadImages(imageIds: ${JSON.stringify(ids)}) { url fileExists } } }`);
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.dataset.loadImages).toEqual([
-      { url: imageUrl(0), fileExists: true },
-      { url: imageUrl(1), fileExists: true },
-      { url: imageUrl(2), fileExists: true },
+      { url: `/images/refcoco/${images[0].id}`, fileExists: true },
+      { url: `/images/refcoco/${images[1].id}`, fileExists: true },
+      { url: `/images/refcoco/${images[2].id}`, fileExists: true },
       { url: null, fileExists: false }, // a folder
       { url: null, fileExists: false }, // missing
       { url: null, fileExists: false }, // outside the images folder
@@ -142,13 +142,13 @@ describe('GET /images/', () => {
   });
 
   it.each([
-    ['not a global id', '/images/hello', /^no image file: "hello" is not a global id: expected base64 of "<Type>:<dataset>\/<splitBy>:<id>", the `id` of an Image\n$/],
+    ['not a global id', '/images/hello', /^no image file: "hello" names nothing: expected <dataset>\/<imageId>, or a global id\n$/],
     ['an unknown image', `/images/${encodeURIComponent(globalId('Image', 'refcoco/unc:7'))}`, /^no image file: refcoco\/unc: no image with id 7 \(/],
     ['an unknown dataset', `/images/${encodeURIComponent(globalId('Image', 'refclef/unc:7'))}`, /^no image file: no dataset refclef\/unc is loaded/],
     ['a malformed key', `/images/${encodeURIComponent(globalId('Image', 'refcoco/unc:x'))}`, /^no image file: malformed id "refcoco\/unc:x": "x" is not an integer image id/],
     ['an unknown type', `/images/${encodeURIComponent(globalId('Picture', 'refcoco/unc:7'))}`, /decodes to unknown type "Picture"/],
     ['a bad percent-encoding', '/images/%E0%A4%A', /^no image file: "%E0%A4%A" is not a valid URL-encoded id/],
-    ['no id', '/images/', /^no image file at \/images\/: expected \/images\/<global id of an Image>/],
+    ['no id', '/images/', /^no image file at \/images\/: expected \/images\/<dataset>\/<imageId> or \/images\/<global id of an Image>/],
   ])('404 for %s, with a message', async (_case, url, message) => {
     const r = await get(url);
     expect(r.status).toBe(404);

@@ -155,10 +155,9 @@ describe.each([
 
 describe('Ref.renderUrl', () => {
   const yoga = testApp();
-  const id = globalId('Ref', 'refcoco/unc:3');
-  const path = `/renders/${encodeURIComponent(id)}.png`;
+  const path = '/renders/refcoco/unc/3.png';
 
-  it('is the route of the ref, SEG by default, with maxSize when given', async () => {
+  it('is the readable route of the ref, SEG by default, with maxSize when given', async () => {
     const r = await gql(yoga, '{ dataset(name: "refcoco", splitBy: "unc") { ref(refId: 3) { a: renderUrl b: renderUrl(mode: BOX) c: renderUrl(mode: MASK, maxSize: 64) } } }');
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.dataset.ref).toEqual({ a: `${path}?mode=SEG`, b: `${path}?mode=BOX`, c: `${path}?mode=MASK&maxSize=64` });
@@ -186,15 +185,15 @@ describe('GET /renders/ refusals', () => {
   const ref3 = (query: string) => url('Ref', 'refcoco/unc:3', query);
 
   it.each([
-    ['not a global id', '/renders/hello.png', /^no render: "hello" is not a global id: expected base64 of "<Type>:<dataset>\/<splitBy>:<id>", the `id` of a Ref\n$/],
+    ['not a global id', '/renders/hello.png', /^no render: "hello" names nothing: expected <dataset>\/<splitBy>\/<refId>, or a global id\n$/],
     ['an unknown ref', url('Ref', 'refcoco/unc:123456'), /^no render: refcoco\/unc: no ref with ref_id 123456 \(ref_ids run from/],
     ['an unknown dataset', url('Ref', 'refcoco/nope:3'), /^no render: no dataset refcoco\/nope is loaded/],
     ['a malformed key', url('Ref', 'refcoco/unc:three'), /^no render: malformed id "refcoco\/unc:three": "three" is not an integer ref id/],
     ['a key without a pair', url('Ref', 'refcoco:3'), /^no render: malformed id "refcoco:3": expected "<dataset>\/<splitBy>:<id>"/],
     ['an unknown type', url('Thing', 'refcoco/unc:3'), /^no render: .* decodes to unknown type "Thing"/],
     ['a bad percent-encoding', '/renders/%E0%A4%A.png', /^no render: "%E0%A4%A" is not a valid URL-encoded id/],
-    ['no .png', '/renders/UmVmOnJlZmNvY28vdW5jOjM=', /^no render at \/renders\/UmVmOnJlZmNvY28vdW5jOjM=: expected \/renders\/<global id of a Ref>\.png\?mode=SEG\|BOX\|MASK&maxSize=<pixels>/],
-    ['no id', '/renders/.png', /expected \/renders\/<global id of a Ref>\.png/],
+    ['no .png', '/renders/UmVmOnJlZmNvY28vdW5jOjM=', /^no render at \/renders\/UmVmOnJlZmNvY28vdW5jOjM=: expected \/renders\/<dataset>\/<splitBy>\/<refId> or <global id of a Ref>\.png\?mode=SEG\|BOX\|MASK&maxSize=<pixels>/],
+    ['no id', '/renders/.png', /expected \/renders\/<dataset>\/<splitBy>\/<refId> or <global id of a Ref>\.png/],
   ])('404 for %s, with a message', async (_case, u, message) => {
     const r = await get(u);
     expect(r.status).toBe(404);

@@ -119,28 +119,42 @@ describe('drawRef', () => {
     }
   });
 
-  test.each(['refcoco/unc', 'refclef/unc'])('%s: SEG fills the mask translucent, outlines it, and leaves the rest of the image alone', (pair) => {
+  /** Pixels of the SEG render that differ from the image, and how many are outline colours (yellow or red). */
+  function segChanges(pair: string, row: number) {
     const s = store(pair);
-    const row = 3;
     const image = readImage(imagePath(s, s.refs.imageRow[row], DATA))!;
     const { raster } = drawRef(s, row, { mode: 'SEG', dataRoot: DATA });
     const mask = referUnion(s, row);
     const { width: w, height: h } = raster;
-    // Inside: REFER's fill colour (2, 166, 101) at alpha 0.5 over the image.
-    const inside = interior(mask, w, h);
-    const unfilled = inside.filter((i) => [2, 166, 101].some((c, k) => raster.data[i * 3 + k] !== (image.data[i * 3 + k] * 128 + c * 128) >> 8));
-    expect(inside.length).toBeGreaterThan(50);
-    expect(unfilled).toEqual([]);
-    // Outline: yellow and red pixels near the mask's edge, none far from it.
+    const near = dilate(mask, w, h, 3);
     let outline = 0;
     let changedFarAway = 0;
-    const near = dilate(mask, w, h, 3);
     for (let i = 0; i < w * h; i++) {
       const same = raster.data[i * 3] === image.data[i * 3] && raster.data[i * 3 + 1] === image.data[i * 3 + 1] && raster.data[i * 3 + 2] === image.data[i * 3 + 2];
       if (!same && !near[i]) changedFarAway++;
       const [r, g, b] = raster.data.subarray(i * 3, i * 3 + 3);
       if (r === 255 && b === 0 && (g === 255 || g === 0)) outline++;
     }
+    return { s, image, raster, mask, w, h, outline, changedFarAway };
+  }
+
+  test('refcoco/unc: SEG outlines polygon objects only, as showRef: the inside stays the image', () => {
+    const { image, raster, mask, w, h, outline, changedFarAway } = segChanges('refcoco/unc', 3);
+    // Inside the polygon, 3 px from its edge (beyond the thick line), nothing is painted.
+    const deepInside = interior(mask, w, h);
+    expect(deepInside.length).toBeGreaterThan(50);
+    const painted = deepInside.filter((i) => [0, 1, 2].some((k) => raster.data[i * 3 + k] !== image.data[i * 3 + k]));
+    expect(painted).toEqual([]);
+    expect(changedFarAway).toBe(0);
+    expect(outline).toBeGreaterThan(20);
+  });
+
+  test('refclef/unc: SEG fills RLE masks translucent green (2, 166, 101 at 0.5) and traces their boundary', () => {
+    const { image, raster, mask, w, h, outline, changedFarAway } = segChanges('refclef/unc', 3);
+    const inside = interior(mask, w, h);
+    const unfilled = inside.filter((i) => [2, 166, 101].some((c, k) => raster.data[i * 3 + k] !== (image.data[i * 3 + k] * 128 + c * 128) >> 8));
+    expect(inside.length).toBeGreaterThan(50);
+    expect(unfilled).toEqual([]);
     expect(changedFarAway).toBe(0);
     expect(outline).toBeGreaterThan(20);
   });

@@ -18,6 +18,28 @@ import type { InstancesTables } from './store/tables';
 
 export const DEFAULT_MASK_CACHE_BYTES = 128 << 20;
 
+/**
+ * Most pixels a mask may have, as for renders (src/render): rasterising a polygon costs
+ * time and memory in proportion to its image's pixels, so an image that claims
+ * 60000x60000 in instances.json would block the server for seconds per mask and its
+ * bitmap would take gigabytes. 50 Mpx is 80 times a COCO image, and takes ~0.2 s.
+ */
+export const MAX_MASK_PIXELS = 50_000_000;
+
+/** A mask refused by MAX_MASK_PIXELS: the request asked too much, the data is not broken. */
+export class MaskTooLargeError extends DataError {}
+
+function checkMaskSize(h: number, w: number, what: () => string): void {
+  if (h * w > MAX_MASK_PIXELS) {
+    throw new MaskTooLargeError(`${what()} is ${w}x${h} pixels (${h * w}); masks are limited to ${MAX_MASK_PIXELS} pixels (MAX_MASK_PIXELS)`);
+  }
+}
+
+/** The image an annotation is on, for size errors: "refcoco/unc: annotation 70: image 7". */
+function imageLabel(tables: InstancesTables, annRow: number, label: () => string): () => string {
+  return () => `${label()}: image ${tables.images.id[tables.annotations.imageRow[annRow]]}`;
+}
+
 /** Bytes charged per entry on top of its counts: the Map slot, the Rle and its typed array. */
 const ENTRY_OVERHEAD = 160;
 
@@ -146,11 +168,13 @@ export function segmentationParts(tables: InstancesTables, annRow: number, label
     const r = seg.partRle[p];
     try {
       if (r < 0) {
+        checkMaskSize(h, w, imageLabel(tables, annRow, label));
         parts.push(boxes && xy.length === 4 ? rleFromBbox(xy, h, w) : rleFromPolygon(xy, h, w));
         continue;
       }
       const rh = seg.rleHeight[r];
       const rw = seg.rleWidth[r];
+      checkMaskSize(rh, rw, () => `${label()}: segmentation part ${p - first}`);
       const rle = xy.length > 0 ? rleFromCounts(xy, rh, rw) : rleFromString(stringAt(seg.rleCounts, r), rh, rw);
       const total = countsTotal(rle.counts);
       if (total !== rh * rw) throw new RangeError(`RLE counts cover ${total} pixels, but its size ${rh}x${rw} has ${rh * rw}`);
@@ -172,6 +196,7 @@ export function segmentationMask(tables: InstancesTables, annRow: number, label:
   const parts = segmentationParts(tables, annRow, label);
   if (parts.length === 0) {
     const [h, w] = imageSizeOf(tables, annRow);
+    checkMaskSize(h, w, imageLabel(tables, annRow, label));
     return { h, w, counts: Uint32Array.of(h * w) };
   }
   const { h, w } = parts[0];
@@ -214,7 +239,9 @@ export function refMask(store: ReferStore, refRow: number, cache?: MaskCache): R
 export function refMaskOf(store: ReferStore, refRow: number, objectMasks: readonly Rle[]): Rle {
   if (objectMasks.length === 1) return objectMasks[0];
   if (objectMasks.length === 0) {
-    const [h, w] = store.imageSize(store.imageOfRef(refRow));
+    const image = store.imageOfRef(refRow);
+    const [h, w] = store.imageSize(image);
+    checkMaskSize(h, w, () => `${store.name}: ref ${store.refId(refRow)}: image ${store.imageId(image)}`);
     return { h, w, counts: Uint32Array.of(h * w) };
   }
   return rleMerge(objectMasks);
@@ -229,4 +256,25 @@ export function annotationMasks(store: ReferStore, annRows: readonly number[], c
       return e as Error;
     }
   });
+}
+
+const largestImages = new WeakMap<ReferStore, number>();
+
+/**
+ * Pixels of the largest image of a store (capped at MAX_MASK_PIXELS, beyond which no
+ * mask is made), computed once: the cost estimate of a bitmap, which is known before
+ * the query runs and so before its image is, charges for that one.
+ */
+export function largestMaskPixels(store: ReferStore): number {
+  let largest = largestImages.get(store);
+  if (largest === undefined) {
+    largest = 0;
+    for (let row = 0, n = store.imageCount; row < n; row++) {
+      const [h, w] = store.imageSize(row);
+      largest = Math.max(largest, h * w);
+    }
+    largest = Math.min(largest, MAX_MASK_PIXELS);
+    largestImages.set(store, largest);
+  }
+  return largest;
 }

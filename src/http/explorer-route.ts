@@ -1,6 +1,7 @@
 /**
  * The explorer page: GET / (from a browser, Accept: text/html) serves explorer/index.html,
- * and GET /explorer/<file> the page's scripts and styles. The files are plain HTML, CSS
+ * and GET /explorer/<file> the page's scripts and styles; GET / from anything else
+ * (curl, scripts) a small JSON index of the routes. The files are plain HTML, CSS
  * and JavaScript modules served as they are (no build step), and the page talks to the
  * server through POST /graphql only.
  *
@@ -12,7 +13,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import type { Plugin } from 'graphql-yoga';
-import { bodyResponse, etagMatches, refuseMethod, textResponse } from './responses';
+import { ANNOTATIONS_SEGMENT, IMAGES_PREFIX, MASKS_PREFIX, MASKS_SUFFIX, RENDERS_PREFIX, RENDERS_SUFFIX } from '../ids';
+import { bodyResponse, etagMatches, refuseMethod, type Responses, textResponse } from './responses';
 
 export const EXPLORER_ASSETS_PREFIX = '/explorer/';
 
@@ -50,6 +52,8 @@ function readAssets(folder: string | undefined): Map<string, Asset> {
     const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
     const headers: Record<string, string> = { 'content-type': type, etag, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
     if (name.endsWith('.html')) headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
+    // GET / answers this page or the JSON index of the routes by Accept: caches must tell them apart.
+    if (name === 'index.html') headers.vary = 'accept';
     assets.set(name, { body, headers });
   }
   return assets;
@@ -59,6 +63,30 @@ function wantsHtml(request: Request): boolean {
   return (request.headers.get('accept') ?? '').includes('text/html');
 }
 
+/**
+ * What GET / answers a client that does not ask for HTML (curl, scripts): the routes of
+ * this server, so that a first `curl localhost:4000` shows where to go.
+ */
+export const ROUTE_INDEX = {
+  name: 'refer-graphql',
+  routes: {
+    '/graphql': 'GraphQL (POST or GET; GraphiQL in a browser)',
+    '/': 'the explorer, for browsers (Accept: text/html); this index otherwise',
+    '/health': 'liveness',
+    '/ready': 'readiness: the loaded dataset/splitBy pairs, 503 when none loaded',
+    [`${RENDERS_PREFIX}<dataset>/<splitBy>/<refId>${RENDERS_SUFFIX}?mode=SEG|BOX|MASK&maxSize=N`]: "a ref drawn as REFER's showRef / showMask (Ref.renderUrl)",
+    [`${MASKS_PREFIX}<dataset>/<splitBy>/<refId>${MASKS_SUFFIX}`]: "a ref's mask as a PNG (Mask.pngUrl)",
+    [`${MASKS_PREFIX}<dataset>/${ANNOTATIONS_SEGMENT}/<annId>${MASKS_SUFFIX}`]: "an annotation's mask as a PNG",
+    [`${IMAGES_PREFIX}<dataset>/<imageId>`]: 'an image file of the data root (Image.url)',
+  },
+  note: 'the picture routes also take the global `id` of a Ref, Annotation or Image in place of the readable path',
+};
+
+function routeIndex(fetchAPI: Responses, request: Request): Response {
+  const body = new TextEncoder().encode(`${JSON.stringify(ROUTE_INDEX, null, 2)}\n`);
+  return bodyResponse(fetchAPI, request, body, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', vary: 'accept' });
+}
+
 /** The page as a Yoga plugin: `/` for browsers, `/explorer/…` for its files; other paths are left alone. */
 export function useExplorerRoute(folder?: string): Plugin {
   let assets: Map<string, Asset> | undefined;
@@ -66,7 +94,11 @@ export function useExplorerRoute(folder?: string): Plugin {
     onRequest({ url, request, endResponse, fetchAPI }) {
       const { pathname } = url;
       let name: string;
-      if (pathname === '/' && wantsHtml(request)) name = 'index.html';
+      if (pathname === '/' && !wantsHtml(request)) {
+        endResponse(refuseMethod(fetchAPI, request, pathname) ?? routeIndex(fetchAPI, request));
+        return;
+      }
+      if (pathname === '/') name = 'index.html';
       else if (pathname.startsWith(EXPLORER_ASSETS_PREFIX)) name = pathname.slice(EXPLORER_ASSETS_PREFIX.length);
       else return;
       const refused = refuseMethod(fetchAPI, request, pathname);

@@ -1,8 +1,9 @@
 /**
- * GET /images/<global id of an Image>: the image file itself (Image.url), as it lies
- * under the data root. The URL carries an id, never a path: the file is the one the
- * index names for that image, found by src/core/layout's imagePath, which refuses names that
- * would leave the images folder. The id may be URL-encoded or not.
+ * GET /images/<dataset>/<imageId> (e.g. /images/refcoco/7; Image.url) or
+ * /images/<global id of an Image>: the image file itself, as it lies under the data root.
+ * The URL carries an id, never a path: the file is the one the index names for that
+ * image, found by src/core/layout's imagePath, which refuses names that would leave the
+ * images folder. A global id may be URL-encoded or not.
  *
  *   200 image/jpeg or image/png (told from the file's first bytes), with an ETag (the
  *       file's identity), Last-Modified and Cache-Control; 304 when If-None-Match has
@@ -20,9 +21,9 @@ import { type Stats, statSync } from 'node:fs';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
 import { imagePath } from '../core/layout';
-import { IMAGES_PREFIX, resolveRowId, type RowOfId } from '../ids';
+import { IMAGES_PREFIX, resolveRoutePath, type RowOfId } from '../ids';
 import { imageMediaType, readImageBytes } from '../render';
-import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, textResponse } from './responses';
+import { bodyResponse, etagMatches, idRoute, type Responses, textResponse } from './responses';
 
 /** Image files change only when someone replaces them, and the ETag catches that. */
 const CACHE_CONTROL = 'public, max-age=3600';
@@ -38,11 +39,9 @@ function regularFile(path: string): Stats | undefined {
 }
 
 async function imageResponse(catalog: Catalog, request: Request, rawId: string, fetchAPI: Responses): Promise<Response> {
-  const id = decodeIdSegment(rawId);
-  if (id === undefined) return textResponse(fetchAPI, 404, `no image file: "${rawId}" is not a valid URL-encoded id`);
   let image: RowOfId<'Image'>;
   try {
-    image = resolveRowId(catalog, id, ['Image'] as const, 'image files are served for Image ids');
+    image = resolveRoutePath(catalog, rawId, ['Image'] as const, 'image files are served for Image ids');
   } catch (e) {
     if (e instanceof NotFoundError) return textResponse(fetchAPI, 404, `no image file: ${e.message}`);
     if (e instanceof DataError) return textResponse(fetchAPI, 400, `no image file: ${e.message}`);
@@ -73,5 +72,5 @@ async function imageResponse(catalog: Catalog, request: Request, rawId: string, 
 
 /** The route as a Yoga plugin: it answers /images/… itself, and leaves every other path alone. */
 export function useImageRoute(catalog: Catalog) {
-  return idRoute(IMAGES_PREFIX, '', 'image file', `${IMAGES_PREFIX}<global id of an Image>`, (rawId, request, _url, fetchAPI) => imageResponse(catalog, request, rawId, fetchAPI));
+  return idRoute(IMAGES_PREFIX, '', 'image file', `${IMAGES_PREFIX}<dataset>/<imageId> or ${IMAGES_PREFIX}<global id of an Image>`, (rawId, request, _url, fetchAPI) => imageResponse(catalog, request, rawId, fetchAPI));
 }

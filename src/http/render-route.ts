@@ -1,7 +1,8 @@
 /**
- * GET /renders/<global id of a Ref>.png?mode=SEG|BOX|MASK&maxSize=N: REFER's showRef /
- * showMask as a PNG (Ref.renderUrl), for `<img src>`. mode defaults to SEG; maxSize
- * scales the longest side down to N pixels. The id may be URL-encoded or not.
+ * GET /renders/<dataset>/<splitBy>/<refId>.png?mode=SEG|BOX|MASK&maxSize=N (Ref.renderUrl;
+ * e.g. /renders/refcoco/unc/3.png) or /renders/<global id of a Ref>.png?…: REFER's
+ * showRef / showMask as a PNG, for `<img src>`. mode defaults to SEG; maxSize scales the
+ * longest side down to N pixels. A global id may be URL-encoded or not.
  *
  *   200 image/png, with X-Image-Found: true|false — false when the image file is absent
  *       or undecodable and the object is drawn on a gray canvas of the image's size (for
@@ -23,19 +24,19 @@ import { DataError, NotFoundError, StaleIndexError } from '../core/errors';
 import { imagePath } from '../core/layout';
 import type { MaskCache } from '../core/masks';
 import type { ReferStore } from '../core/store/store';
-import { RENDERS_PREFIX, RENDERS_SUFFIX, resolveRowId, type RowOfId } from '../ids';
+import { RENDERS_PREFIX, RENDERS_SUFFIX, resolveRoutePath, type RowOfId } from '../ids';
 import { type DecodedImages, fileIdentity, RENDER_MODES, renderRef, type RenderMode } from '../render';
-import { bodyResponse, decodeIdSegment, etagMatches, idRoute, type Responses, staleIndexResponse, textResponse } from './responses';
+import { bodyResponse, etagMatches, idRoute, type Responses, staleIndexResponse, textResponse } from './responses';
 
 /** Part of the ETag: bump when the drawing of renders changes. */
-const RENDER_VERSION = 'render1';
+const RENDER_VERSION = 'render2';
 /** A render over its image changes only with the data files, and the ETag catches that. */
 const CACHE_FOUND = 'public, max-age=3600';
 // A gray-canvas render is revalidated on every use, so that it is replaced as soon as
 // the image file is put in place (the file's identity is part of the ETag).
 const CACHE_MISSING = 'no-cache';
 
-const USAGE = `${RENDERS_PREFIX}<global id of a Ref>${RENDERS_SUFFIX}?mode=${RENDER_MODES.join('|')}&maxSize=<pixels>`;
+const USAGE = `${RENDERS_PREFIX}<dataset>/<splitBy>/<refId> or <global id of a Ref>${RENDERS_SUFFIX}?mode=${RENDER_MODES.join('|')}&maxSize=<pixels>`;
 
 type Params = { mode: RenderMode; maxSize?: number } | { error: string };
 
@@ -73,13 +74,11 @@ export interface RenderSources {
 }
 
 async function renderResponse({ catalog, masks, images }: RenderSources, request: Request, rawId: string, query: URLSearchParams, fetchAPI: Responses): Promise<Response> {
-  const id = decodeIdSegment(rawId);
-  if (id === undefined) return textResponse(fetchAPI, 404, `no render: "${rawId}" is not a valid URL-encoded id`);
   const params = renderParams(query);
   if ('error' in params) return textResponse(fetchAPI, 400, `no render: ${params.error}`);
   let ref: RowOfId<'Ref'>;
   try {
-    ref = resolveRowId(catalog, id, ['Ref'] as const, 'renders are drawn for Ref ids');
+    ref = resolveRoutePath(catalog, rawId, ['Ref'] as const, 'renders are drawn for Ref ids');
   } catch (e) {
     if (e instanceof NotFoundError) return textResponse(fetchAPI, 404, `no render: ${e.message}`);
     if (e instanceof DataError) return textResponse(fetchAPI, 400, `no render: ${e.message}`);

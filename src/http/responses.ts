@@ -30,19 +30,19 @@ export function bodyResponse(fetchAPI: Responses, request: Request, body: Uint8A
   return new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { ...headers, 'content-length': String(body.byteLength) } });
 }
 
-/** 405 for anything but GET and HEAD, undefined for those. */
-export function refuseMethod(fetchAPI: Responses, request: Request, route: string): Response | undefined {
-  if (request.method === 'GET' || request.method === 'HEAD') return undefined;
-  return textResponse(fetchAPI, 405, `${request.method} is not allowed on ${route}: use GET`, { allow: 'GET, HEAD' });
-}
-
-/** A URL path segment as the id it carries; undefined when its %-escapes are broken. */
+/** A URL path segment as the name it carries; undefined when its %-escapes are broken. */
 export function decodeIdSegment(raw: string): string | undefined {
   try {
     return decodeURIComponent(raw);
   } catch {
     return undefined;
   }
+}
+
+/** 405 for anything but GET and HEAD, undefined for those. */
+export function refuseMethod(fetchAPI: Responses, request: Request, route: string): Response | undefined {
+  if (request.method === 'GET' || request.method === 'HEAD') return undefined;
+  return textResponse(fetchAPI, 405, `${request.method} is not allowed on ${route}: use GET`, { allow: 'GET, HEAD' });
 }
 
 /**

@@ -6,7 +6,7 @@ import { DataError, StaleIndexError } from '../core/errors';
 import type { ReferStore } from '../core/store/store';
 import { rleDecode } from '../mask';
 import { imagePath } from '../core/layout';
-import { type MaskCache, refMask } from '../core/masks';
+import { annotationMask, type MaskCache, refMaskOf } from '../core/masks';
 import { type DecodedImages, imageFileExists, MAX_PIXELS, readImage } from './image-file';
 import { blendMask, downscale, drawLine, drawMaskPixels, filledRaster, maskBoundary, rasterToPng, type Raster, type Rgb } from './raster';
 
@@ -32,6 +32,13 @@ export interface Drawing {
    * or undecodable, and the canvas is gray). MASK never reads the image: whether the file exists.
    */
   imageFound: boolean;
+}
+
+/** A mask decoded to one byte per pixel, and its size. */
+interface Decoded {
+  bitmap: Uint8Array;
+  mw: number;
+  mh: number;
 }
 
 export interface Render {
@@ -70,16 +77,17 @@ export function drawRef(store: ReferStore, refRow: number, options: RenderOption
     throw new DataError(`${store.name}: image ${store.imageId(imageRow)} is ${w}x${h} pixels in instances.json; cannot draw it (1 to ${MAX_PIXELS} pixels)`);
   }
   const path = imagePath(store, imageRow, options.dataRoot);
-  const mask = () => {
+  /** The decoded union of `rows`' masks (all the ref's objects by default). */
+  const mask = (rows: readonly number[] = objects) => {
     try {
-      const rle = refMask(store, refRow, options.masks);
+      const rle = refMaskOf(store, refRow, rows.map((row) => annotationMask(store, row, options.masks)));
       return { bitmap: rleDecode(rle), mw: rle.w, mh: rle.h };
     } catch (e) {
       // The codec throws RangeError on corrupt segmentations (counts that do not add up,
       // coordinates beyond 2**30): a problem of the data, not of the program.
       // A compiled index rewritten under us is not this ref's problem: it goes up as is.
       if (e instanceof StaleIndexError || !(e instanceof RangeError || e instanceof DataError)) throw e;
-      const names = objects.map((row) => JSON.stringify(store.annId(row))).join(', ');
+      const names = rows.map((row) => JSON.stringify(store.annId(row))).join(', ');
       throw new DataError(`${store.name}: annotation ${names}: its segmentation cannot be drawn: ${e.message}`);
     }
   };
@@ -99,7 +107,7 @@ export function drawRef(store: ReferStore, refRow: number, options: RenderOption
   } else {
     const image = readImage(path, options.images);
     const raster = image ?? filledRaster(w, h, CANVAS);
-    if (options.mode === 'SEG') drawSegmentation(raster, objects.flatMap((row) => store.polygonsOfAnnotation(row)), mask());
+    if (options.mode === 'SEG') drawSegmentation(raster, store, objects, mask);
     else for (const row of objects) drawBox(raster, store.annBbox(row));
     drawing = { raster, imageFound: image !== undefined };
   }
@@ -107,14 +115,20 @@ export function drawRef(store: ReferStore, refRow: number, options: RenderOption
   return drawing;
 }
 
-function drawSegmentation(r: Raster, polygons: Float64Array[], m: { bitmap: Uint8Array; mw: number; mh: number }): void {
-  blendMask(r, m.bitmap, m.mw, m.mh, FILL, FILL_ALPHA);
-  if (polygons.length === 0) {
-    // RLE segmentations (RefClef) have no outline to follow: trace the mask's boundary.
+/**
+ * As showRef(ref, seg_box='seg'): polygon objects outlined only (thick yellow under thin
+ * red), so the object referred to stays visible; objects stored as RLE masks (RefClef)
+ * filled translucent green, with their boundary traced since they have no outline.
+ */
+function drawSegmentation(r: Raster, store: ReferStore, objects: readonly number[], mask: (rows: readonly number[]) => Decoded): void {
+  const polygons = objects.flatMap((row) => store.polygonsOfAnnotation(row));
+  const rleObjects = objects.filter((row) => store.polygonsOfAnnotation(row).length === 0);
+  if (rleObjects.length > 0) {
+    const m = mask(rleObjects);
+    blendMask(r, m.bitmap, m.mw, m.mh, FILL, FILL_ALPHA);
     const edge = maskBoundary(m.bitmap, m.mw, m.mh);
     drawMaskPixels(r, edge, m.mw, m.mh, 1, EDGE_OUTER);
     drawMaskPixels(r, edge, m.mw, m.mh, 0, EDGE_INNER);
-    return;
   }
   for (const [radius, color] of [[1, EDGE_OUTER], [0, EDGE_INNER]] as const) {
     for (const xy of polygons) {
@@ -140,7 +154,7 @@ function drawBox(r: Raster, [x, y, bw, bh]: number[]): void {
   drawLine(r, x0, y1, x0, y0, 1, BOX);
 }
 
-/** The ref's picture as a PNG: SEG (object filled and outlined), BOX, or MASK (white on black). */
+/** The ref's picture as a PNG: SEG (polygons outlined, RLE masks filled), BOX, or MASK (white on black). */
 export function renderRef(store: ReferStore, refRow: number, options: RenderOptions): Render {
   const { raster, imageFound } = drawRef(store, refRow, options);
   return { png: rasterToPng(raster), width: raster.width, height: raster.height, imageFound };

@@ -33,6 +33,18 @@ export function groupMembers(g: Grouping, group: number): Int32Array {
 }
 
 
+/** "lo to hi" of a list of ids, for "not found" messages. */
+function idRange(ids: ArrayLike<number>): string {
+  if (ids.length === 0) return 'nothing (empty)';
+  let lo = ids[0];
+  let hi = ids[0];
+  for (let i = 1; i < ids.length; i++) {
+    if (ids[i] < lo) lo = ids[i];
+    if (ids[i] > hi) hi = ids[i];
+  }
+  return `${lo} to ${hi}`;
+}
+
 /** A value of an optional text column, or undefined where the record lacks it. */
 function optionalString(column: StringColumn | undefined, row: number): string | undefined {
   if (!column) return undefined;
@@ -204,15 +216,31 @@ export class ReferStore {
 
   // ---- id → row, with errors that say what exists ------------------------------------
 
+  // The valid ranges that "not found" messages report, computed on the first error and
+  // kept: an error must cost no more than a hit, or 19k unknown ids take seconds.
+  private readonly lazyRanges = new Map<string, string>();
+
+  private rangeOf(what: string, ids: () => ArrayLike<number>): string {
+    let range = this.lazyRanges.get(what);
+    if (range === undefined) {
+      range = idRange(ids());
+      this.lazyRanges.set(what, range);
+    }
+    return range;
+  }
+
   refRow(refId: number): number {
     const row = this.refRowById.get(refId);
-    if (row === undefined) throw new NotFoundError(`${this.name}: no ref with ref_id ${refId} (ref_ids run from ${this.idRange(this.refs.refId)}, ${this.refCount} refs)`);
+    if (row === undefined) throw new NotFoundError(`${this.name}: no ref with ref_id ${refId} (ref_ids run from ${this.rangeOf('ref', () => this.refs.refId)}, ${this.refCount} refs)`);
     return row;
   }
 
   imageRow(imageId: number): number {
     const row = this.instances.imageRowById.get(imageId);
-    if (row === undefined) throw new NotFoundError(`${this.name}: no image with id ${imageId} (${this.instances.tables.images.id.length} images, ids ${this.idRange(this.instances.tables.images.id)})`);
+    if (row === undefined) {
+      const { id } = this.instances.tables.images;
+      throw new NotFoundError(`${this.name}: no image with id ${imageId} (${id.length} images, ids ${this.rangeOf('image', () => id)})`);
+    }
     return row;
   }
 
@@ -230,25 +258,21 @@ export class ReferStore {
 
   categoryRow(categoryId: number): number {
     const row = this.instances.categoryRowById.get(categoryId);
-    if (row === undefined) throw new NotFoundError(`${this.name}: no category with id ${categoryId} (valid ids: ${Array.from(this.instances.tables.categories.id).join(', ')})`);
+    if (row === undefined) {
+      let valid = this.lazyRanges.get('category');
+      if (valid === undefined) {
+        valid = Array.from(this.instances.tables.categories.id).join(', ');
+        this.lazyRanges.set('category', valid);
+      }
+      throw new NotFoundError(`${this.name}: no category with id ${categoryId} (valid ids: ${valid})`);
+    }
     return row;
   }
 
   sentRow(sentId: number): number {
     const row = this.sentRowById.get(sentId);
-    if (row === undefined) throw new NotFoundError(`${this.name}: no sentence with sent_id ${sentId} (sent_ids run from ${this.idRange(this.refs.sentId)})`);
+    if (row === undefined) throw new NotFoundError(`${this.name}: no sentence with sent_id ${sentId} (sent_ids run from ${this.rangeOf('sentence', () => this.refs.sentId)})`);
     return row;
-  }
-
-  private idRange(ids: Float64Array): string {
-    if (ids.length === 0) return 'nothing (empty)';
-    let lo = ids[0];
-    let hi = ids[0];
-    for (const id of ids) {
-      if (id < lo) lo = id;
-      if (id > hi) hi = id;
-    }
-    return `${lo} to ${hi}`;
   }
 
   /** Throws unless `split` is one of REFER's split arguments. */
