@@ -4,7 +4,7 @@ Query methods (getRefIds, loadRefs, getMask, …) ask the server, so split seman
 REFER's bug fixes live in one place. The indexes (Refs, Anns, imgToRefs, …) are built on
 first access from one bulk transfer and then kept, as REFER keeps them.
 """
-from . import masks, show
+from . import evaluation, masks, show
 from .indexes import build_indexes, read_data
 from .records import ANNOTATION_FIELDS, IMAGE_FIELDS, REF_FIELDS, NumberTypes
 from .transport import Transport, default_url
@@ -144,15 +144,9 @@ class REFER:
     # ---- evaluation (the server's evaluator) --------------------------------------
 
     def evaluate_boxes(self, preds, split):
-        """preds: [{'ref_id', 'box': [x, y, w, h]}]; the server's box evaluation."""
-        return self._evaluate("boxes", preds, split)
+        """The server's box report (README "Evaluation") for preds [{'sent_id' or 'ref_id', 'box': [x, y, w, h]}] on split."""
+        return evaluation.evaluate(self, "boxes", preds, split)
 
     def evaluate_masks(self, preds, split):
-        """preds: [{'ref_id', 'counts' (compressed RLE)}]; the server's mask evaluation."""
-        return self._evaluate("masks", preds, split)
-
-    def _evaluate(self, task, preds, split):
-        from urllib.parse import urlencode
-
-        query = urlencode({"dataset": self.dataset, "splitBy": self.splitBy, "split": split or "", "task": task})
-        return self._transport.post_json("/evaluate?" + query, preds)
+        """The server's mask report for preds [{'sent_id', 'segmentation': {'size': [h, w], 'counts': COCO RLE}}] on split."""
+        return evaluation.evaluate(self, "masks", preds, split)
