@@ -5,7 +5,7 @@ REFER's bug fixes live in one place. The indexes (Refs, Anns, imgToRefs, …) ar
 first access from one bulk transfer and then kept, as REFER keeps them.
 """
 from . import evaluation, masks, show
-from .indexes import build_indexes, read_data
+from .indexes import build_indexes, read_transfer
 from .records import ANNOTATION_FIELDS, IMAGE_FIELDS, REF_FIELDS, NumberTypes
 from .transport import Transport, default_url
 
@@ -26,7 +26,7 @@ class REFER:
         self.splitBy = splitBy
         self._transport = Transport(self.url)
         self._types = NumberTypes(dataset)
-        self._data = None
+        self._transfer = None
         self._indexes = None
         # Checks the server, its version and the pair at once: one small request.
         self._dataset_query("name splitBy")
@@ -46,11 +46,16 @@ class REFER:
 
     # ---- the indexes, on first access ---------------------------------------------
 
+    def _transferred(self):
+        if self._transfer is None:
+            self._transfer = read_transfer(self._transport, self.dataset, self.splitBy, self._types)
+        return self._transfer
+
     @property
     def data(self):
-        if self._data is None:
-            self._data = read_data(self._transport, self.dataset, self.splitBy, self._types)
-        return self._data
+        """REFER's data dict; its images, annotations and refs are read-only sequences
+        whose records are parsed on first read."""
+        return self._transferred()[0]
 
     def loadSegmentations(self):
         """Fetches every annotation's segmentation now (it otherwise comes on first read):
@@ -60,7 +65,7 @@ class REFER:
 
     def _index(self, name):
         if self._indexes is None:
-            self._indexes = build_indexes(self.data)
+            self._indexes = build_indexes(*self._transferred())
         return self._indexes[name]
 
     Refs = property(lambda self: self._index("Refs"))
