@@ -91,13 +91,16 @@ class Annotation(dict):
 
 
 def annotation_parser(types, loader):
-    """(row, line) -> the Annotation dict of one annotations line, sharing loader."""
+    """(first row, lines) -> the Annotation dicts of those annotation lines, sharing loader."""
 
-    def parse(row, line):
-        ann = Annotation(types.annotation(line))
-        ann._loader = loader
-        if loader.loaded:
-            dict.__setitem__(ann, "segmentation", loader.segmentations[row])
-        return ann
+    def parse(first_row, lines):
+        anns = []
+        for row, record in enumerate(types.parse_annotations(lines), first_row):
+            ann = Annotation(record)
+            ann._loader = loader
+            if loader.loaded:
+                dict.__setitem__(ann, "segmentation", loader.segmentations[row])
+            anns.append(ann)
+        return anns
 
     return parse

@@ -48,13 +48,17 @@ def read_transfer(transport, dataset, split_by, types):
     annotations = Table(sections["annotations"], annotation_parser(types, loader))
     loader.attach(annotations)
     tables = {
-        "images": Table(sections["images"], lambda row, line: json.loads(line)),
+        "images": Table(sections["images"], json_lines),
         "annotations": annotations,
-        "refs": Table(sections["refs"], lambda row, line: json.loads(line)),
+        "refs": Table(sections["refs"], json_lines),
     }
-    data = {"dataset": dataset, "categories": json.loads(b"[" + b",".join(sections["categories"]) + b"]")}
+    data = {"dataset": dataset, "categories": json_lines(0, sections["categories"])}
     data.update((kind, LazyList(table)) for kind, table in tables.items())
     return data, tables, keys
+
+
+def json_lines(first_row, lines):
+    return json.loads(b"[" + b",".join(lines) + b"]")
 
 
 def section_keys(where, kind, count, keys):

@@ -39,21 +39,23 @@ class NumberTypes:
             return [rle_dict(part) for part in seg]
         return [self.box(polygon) for polygon in seg]
 
-    def annotation(self, line):
-        """One annotation line. COCO's: ints read as floats (nearly every number is a
-        coordinate), then the few int fields put back."""
+    def parse_annotations(self, lines):
+        """Annotation lines, parsed in one call. COCO's: ints read as floats (nearly every
+        number is a coordinate), then the few int fields put back."""
+        text = b"[" + b",".join(lines) + b"]"
         if not self.coco_floats:
-            return json.loads(line)
-        ann = json.loads(line, parse_int=float)
-        ann["id"] = int(ann["id"])
-        ann["image_id"] = int(ann["image_id"])
-        ann["category_id"] = int(ann["category_id"])
-        if "iscrowd" in ann:
-            ann["iscrowd"] = int(ann["iscrowd"])
-        seg = ann.get("segmentation")
-        if isinstance(seg, dict) or seg and isinstance(seg[0], dict):
-            ann["segmentation"] = self.segmentation(seg)
-        return ann
+            return json.loads(text)
+        anns = json.loads(text, parse_int=float)
+        for ann in anns:
+            ann["id"] = int(ann["id"])
+            ann["image_id"] = int(ann["image_id"])
+            ann["category_id"] = int(ann["category_id"])
+            if "iscrowd" in ann:
+                ann["iscrowd"] = int(ann["iscrowd"])
+            seg = ann.get("segmentation")
+            if isinstance(seg, dict) or seg and isinstance(seg[0], dict):
+                ann["segmentation"] = self.segmentation(seg)
+        return anns
 
     def parse_segmentations(self, lines):
         """Segmentation lines (segmentations.jsonl), parsed in one call."""
