@@ -139,8 +139,12 @@ describe('GET /export/<dataset>/<splitBy>/<kind>.jsonl', () => {
     expectKeysIndexTheRecords(keys, sections);
   });
 
-  it('data.jsonl?segmentation=omit: the same records without segmentation, the same bytes each time', async () => {
+  it('data.jsonl?segmentation=omit: the same records without segmentation, the same bytes each time, concurrent requests too', async () => {
     const s = store();
+    const path = '/export/refclef/berkeley/data.jsonl?segmentation=omit';
+    const [one, two] = await Promise.all([get(path), get(path)]);
+    expect(two.body.equals(one.body)).toBe(true);
+    expect((await get(path)).body.equals(one.body)).toBe(true);
     const first = await get('/export/refcoco/unc/data.jsonl?segmentation=omit');
     const again = await get('/export/refcoco/unc/data.jsonl?segmentation=omit');
     expect(again.body.equals(first.body)).toBe(true);

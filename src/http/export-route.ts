@@ -234,16 +234,28 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<A
  */
 class DataBodies {
   private readonly bodies = new Map<ReferStore, Uint8Array<ArrayBuffer>>();
+  /** Bodies being produced: requests that arrive meanwhile wait for the same one. */
+  private readonly pending = new Map<ReferStore, Promise<Uint8Array<ArrayBuffer>>>();
   private bytes = 0;
 
-  async get(store: ReferStore, produce: () => ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+  get(store: ReferStore, produce: () => ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
     const kept = this.bodies.get(store);
     if (kept) {
       this.bodies.delete(store);
       this.bodies.set(store, kept);
-      return kept;
+      return Promise.resolve(kept);
     }
-    const body = await readAll(produce());
+    let body = this.pending.get(store);
+    if (!body) {
+      body = readAll(produce())
+        .then((bytes) => this.keep(store, bytes))
+        .finally(() => this.pending.delete(store));
+      this.pending.set(store, body);
+    }
+    return body;
+  }
+
+  private keep(store: ReferStore, body: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
     if (body.byteLength > DATA_BODY_CACHE_BYTES) return body;
     this.bodies.set(store, body);
     this.bytes += body.byteLength;
