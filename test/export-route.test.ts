@@ -124,8 +124,11 @@ describe('GET /export/<dataset>/<splitBy>/<kind>.jsonl', () => {
     expect(got[0]).toEqual({ dataset: 'refclef', splitBy: 'unc', sections: counts });
     let at = 1;
     const sections: Record<string, unknown[]> = {};
+    const keys: Record<string, Record<string, unknown[]> | undefined> = {};
     for (const kind of ['categories', 'images', 'annotations', 'refs'] as const) {
-      expect(got[at]).toEqual({ section: kind, count: counts[kind] });
+      const { keys: sectionKeys, ...header } = got[at] as { keys?: Record<string, unknown[]> };
+      expect(header).toEqual({ section: kind, count: counts[kind] });
+      keys[kind] = sectionKeys;
       sections[kind] = got.slice(at + 1, at + 1 + counts[kind]);
       at += 1 + counts[kind];
     }
@@ -133,8 +136,54 @@ describe('GET /export/<dataset>/<splitBy>/<kind>.jsonl', () => {
     expect(sections.refs).toEqual(s.loadRefs(s.getRefIds()));
     expect(sections.annotations).toEqual(s.loadAnns(s.getAnnIds()));
     expect(sections.images).toEqual(s.loadImgs(s.getImgIds()));
+    expectKeysIndexTheRecords(keys, sections);
+  });
+
+  it('data.jsonl?segmentation=omit: the same records without segmentation, the same bytes each time, concurrent requests too', async () => {
+    const s = store();
+    const path = '/export/refclef/berkeley/data.jsonl?segmentation=omit';
+    const [one, two] = await Promise.all([get(path), get(path)]);
+    expect(two.body.equals(one.body)).toBe(true);
+    expect((await get(path)).body.equals(one.body)).toBe(true);
+    const first = await get('/export/refcoco/unc/data.jsonl?segmentation=omit');
+    const again = await get('/export/refcoco/unc/data.jsonl?segmentation=omit');
+    expect(again.body.equals(first.body)).toBe(true);
+    const got = lines(first.body) as Record<string, unknown>[];
+    const annotationsAt = got.findIndex((l) => l.section === 'annotations');
+    const annotations = got.slice(annotationsAt + 1, annotationsAt + 1 + (got[annotationsAt].count as number));
+    expect(annotations).toEqual(s.loadAnns(s.getAnnIds()).map(({ segmentation: _omitted, ...rest }) => rest));
+    const gzipped = await get('/export/refcoco/unc/data.jsonl?segmentation=omit', { 'accept-encoding': 'gzip' });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(gzipped.body).equals(first.body)).toBe(true);
+  });
+
+  it('refuses an unknown segmentation= value', async () => {
+    const r = await get('/export/refcoco/unc/data.jsonl?segmentation=some');
+    expect(r.status).toBe(400);
+    expect(r.body.toString()).toMatch(/segmentation=some is not known; valid: segmentation=include \(default\) or segmentation=omit/);
   });
 });
+
+/** The section lines' key columns name, row by row, the ids and relations of the records after them. */
+function expectKeysIndexTheRecords(keys: Record<string, Record<string, unknown[]> | undefined>, sections: Record<string, unknown[]>) {
+  const images = sections.images as { id: number }[];
+  const annotations = sections.annotations as { id: unknown; image_id: number }[];
+  const refs = sections.refs as { ref_id: number; ann_id: unknown; image_id: number; category_id: number; sent_ids: number[] }[];
+  expect(keys.categories).toBeUndefined();
+  expect(keys.images).toEqual({ id: images.map((i) => i.id) });
+  expect(keys.annotations).toEqual({ id: annotations.map((a) => a.id), image_row: annotations.map((a) => images.findIndex((i) => i.id === a.image_id)) });
+  const sentIds = refs.flatMap((r) => r.sent_ids);
+  const sentStart = [0];
+  for (const r of refs) sentStart.push(sentStart[sentStart.length - 1] + r.sent_ids.length);
+  expect(keys.refs).toEqual({
+    ref_id: refs.map((r) => r.ref_id),
+    ann_row: refs.map((r) => annotations.findIndex((a) => a.id === r.ann_id)),
+    image_row: refs.map((r) => images.findIndex((i) => i.id === r.image_id)),
+    category_id: refs.map((r) => r.category_id),
+    sent_start: sentStart,
+    sent_id: sentIds,
+  });
+}
 
 describe('streaming', () => {
   it('sends an export as chunks of lines, not as one body', async () => {

@@ -17,7 +17,14 @@
  *       {dataset, splitBy, sections: {kind: count}}, then per kind (categories, images,
  *       annotations, refs) a line {"section": kind, "count": n} and its n records.
  *       segmentation=omit leaves out the annotations' segmentation (most of the bytes),
- *       for clients that fetch segmentations.jsonl only when one is read
+ *       for clients that fetch segmentations.jsonl only when one is read.
+ *       The section lines of images, annotations and refs also carry `keys`, their ids
+ *       and relations as parallel arrays (rows are 0-based positions in the sections):
+ *         images {id}, annotations {id, image_row},
+ *         refs {ref_id, ann_row, image_row, category_id, sent_start, sent_id}
+ *       (ref r's sentences are sent_id[sent_start[r] .. sent_start[r+1]]), so a client
+ *       can index every record without parsing one. The segmentation=omit body is built
+ *       once per store and kept (the Python client asks for it at every REFER session).
  *
  * Bodies are produced a batch of lines at a time as the client reads them (a pull
  * stream: a slow reader stops production, so server memory stays flat), and gzipped when
@@ -40,6 +47,7 @@ function exportSource(store: ReferStore) {
     imageCount: store.imageCount,
     annotationCount: store.annotationCount,
     categoryCount: store.categoryCount,
+    store,
     checkSplit: (split: string) => store.checkSplit(split),
     refIdsOfSplit: (split: string) => store.getRefIds({ split }),
     refRow: (refId: number) => store.refRow(refId),
@@ -52,6 +60,15 @@ function exportSource(store: ReferStore) {
     },
     segmentation: (row: number) => store.segmentationAt(row),
     category: (row: number) => store.categoryAt(row),
+    /** The `keys` of data.jsonl's section lines, per kind. */
+    sectionKeys(): Record<'images' | 'annotations' | 'refs', Record<string, unknown[]>> {
+      const c = store.bulkKeyColumns();
+      return {
+        images: { id: Array.from(c.imageId) },
+        annotations: { id: [...c.annId], image_row: Array.from(c.annImageRow) },
+        refs: { ref_id: Array.from(c.refId), ann_row: Array.from(c.refAnnRow), image_row: Array.from(c.refImageRow), category_id: Array.from(c.refCategoryId), sent_start: Array.from(c.sentStart), sent_id: Array.from(c.sentId) },
+      };
+    },
     /** The ref with its box, category, image and annotation records (a REFER ref names one object). */
     refWithRecords(row: number) {
       const annotation = store.annotationAt(store.referredAnnotation(row));
@@ -76,6 +93,8 @@ type ExportSource = ReturnType<typeof exportSource>;
 const PREFIX = '/export/';
 const KINDS = ['refs', 'images', 'annotations', 'categories', 'segmentations'] as const;
 type Kind = (typeof KINDS)[number];
+/** Bytes of data.jsonl?segmentation=omit bodies kept (refcoco's full scale is ~55 MB); least recently used go first. */
+const DATA_BODY_CACHE_BYTES = 192 * 1024 * 1024;
 /** Lines per chunk: big enough that per-chunk overhead vanishes, small enough to stay flat. */
 const LINES_PER_CHUNK = 256;
 const USAGE = `${PREFIX}<dataset>/<splitBy>.jsonl[?split=…][&include=masks] or ${PREFIX}<dataset>/<splitBy>/<${KINDS.join('|')}|data>.jsonl`;
@@ -107,14 +126,15 @@ function acceptsGzip(request: Request): boolean {
   });
 }
 
-function streamResponse(fetchAPI: Responses, request: Request, body: ReadableStream<Uint8Array>, fileName: string): Response {
+function streamResponse(fetchAPI: Responses, request: Request, content: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>, fileName: string): Response {
   const headers: Record<string, string> = {
     'content-type': 'application/x-ndjson; charset=utf-8',
     'content-disposition': `inline; filename="${fileName}"`,
     vary: 'accept-encoding',
   };
   if (request.method === 'HEAD') return new fetchAPI.Response(null, { status: 200, headers });
-  if (!acceptsGzip(request)) return new fetchAPI.Response(body, { status: 200, headers });
+  if (!acceptsGzip(request)) return new fetchAPI.Response(content, { status: 200, headers });
+  const body = content instanceof Uint8Array ? new fetchAPI.Response(content).body! : content;
   headers['content-encoding'] = 'gzip';
   return new fetchAPI.Response(body.pipeThrough(new CompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>), { status: 200, headers });
 }
@@ -162,14 +182,13 @@ function recordLines(source: ExportSource, kind: Kind): ReadableStream<Uint8Arra
  * data.jsonl: REFER's `data` in one request — for each of categories, images,
  * annotations and refs a header line {"section": kind, "count": n}, then its n records.
  */
-function dataLines(source: ExportSource, dataset: string, splitBy: string, url: URL): ReadableStream<Uint8Array> {
-  const segmentation = url.searchParams.get('segmentation') ?? 'include';
-  if (segmentation !== 'include' && segmentation !== 'omit') throw new DataError(`segmentation=${segmentation} is not known; valid: segmentation=include (default) or segmentation=omit`);
+function dataLines(source: ExportSource, dataset: string, splitBy: string, omitSegmentation: boolean): ReadableStream<Uint8Array> {
+  const keys = source.sectionKeys();
   const sections = [
-    { kind: 'categories', count: source.categoryCount, record: source.category },
-    { kind: 'images', count: source.imageCount, record: source.image },
-    { kind: 'annotations', count: source.annotationCount, record: segmentation === 'omit' ? source.annotationWithoutSegmentation : source.annotation },
-    { kind: 'refs', count: source.refCount, record: source.ref },
+    { kind: 'categories', count: source.categoryCount, record: source.category, keys: undefined },
+    { kind: 'images', count: source.imageCount, record: source.image, keys: keys.images },
+    { kind: 'annotations', count: source.annotationCount, record: omitSegmentation ? source.annotationWithoutSegmentation : source.annotation, keys: keys.annotations },
+    { kind: 'refs', count: source.refCount, record: source.ref, keys: keys.refs },
   ];
   const total = 1 + sections.reduce((n, s) => n + s.count + 1, 0);
   let section = -1;
@@ -181,12 +200,75 @@ function dataLines(source: ExportSource, dataset: string, splitBy: string, url: 
       sectionStart = section < 0 ? 1 : sectionStart + sections[section].count + 1;
       section++;
     }
-    const { kind, count, record } = sections[section];
-    return i === sectionStart ? { section: kind, count } : record(i - sectionStart - 1);
+    const { kind, count, record, keys } = sections[section];
+    return i === sectionStart ? { section: kind, count, keys } : record(i - sectionStart - 1);
   });
 }
 
-function exportResponse(catalog: Catalog, request: Request, url: URL, fetchAPI: Responses): Response {
+function omitsSegmentation(url: URL): boolean {
+  const segmentation = url.searchParams.get('segmentation') ?? 'include';
+  if (segmentation !== 'include' && segmentation !== 'omit') throw new DataError(`segmentation=${segmentation} is not known; valid: segmentation=include (default) or segmentation=omit`);
+  return segmentation === 'omit';
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return all;
+}
+
+/**
+ * data.jsonl?segmentation=omit bodies by store, least recently used first out past
+ * DATA_BODY_CACHE_BYTES: producing one costs seconds of JSON.stringify, sending a kept one
+ * nothing. Keyed by the store object, so a reloaded catalog never gets a stale body.
+ */
+class DataBodies {
+  private readonly bodies = new Map<ReferStore, Uint8Array<ArrayBuffer>>();
+  /** Bodies being produced: requests that arrive meanwhile wait for the same one. */
+  private readonly pending = new Map<ReferStore, Promise<Uint8Array<ArrayBuffer>>>();
+  private bytes = 0;
+
+  get(store: ReferStore, produce: () => ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+    const kept = this.bodies.get(store);
+    if (kept) {
+      this.bodies.delete(store);
+      this.bodies.set(store, kept);
+      return Promise.resolve(kept);
+    }
+    let body = this.pending.get(store);
+    if (!body) {
+      body = readAll(produce())
+        .then((bytes) => this.keep(store, bytes))
+        .finally(() => this.pending.delete(store));
+      this.pending.set(store, body);
+    }
+    return body;
+  }
+
+  private keep(store: ReferStore, body: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+    if (body.byteLength > DATA_BODY_CACHE_BYTES) return body;
+    this.bodies.set(store, body);
+    this.bytes += body.byteLength;
+    for (const [oldest, oldBody] of this.bodies) {
+      if (this.bytes <= DATA_BODY_CACHE_BYTES) break;
+      this.bodies.delete(oldest);
+      this.bytes -= oldBody.byteLength;
+    }
+    return body;
+  }
+}
+
+async function exportResponse(catalog: Catalog, dataBodies: DataBodies, request: Request, url: URL, fetchAPI: Responses): Promise<Response> {
   const path = url.pathname.slice(PREFIX.length);
   const whole = /^([^/]+)\/([^/]+)\/([^/]+)\.jsonl$/.exec(path);
   const refs = whole ? null : /^([^/]+)\/([^/]+)\.jsonl$/.exec(path);
@@ -197,7 +279,7 @@ function exportResponse(catalog: Catalog, request: Request, url: URL, fetchAPI: 
   if (whole && whole[3] !== 'data' && !KINDS.includes(whole[3] as Kind)) return text(fetchAPI, 404, `no export at ${url.pathname}: "${whole[3]}" is not one of ${KINDS.join(', ')}, data`);
   try {
     const source = exportSource(catalog.get(dataset, splitBy));
-    const body = !whole ? refLines(source, url) : whole[3] === 'data' ? dataLines(source, dataset, splitBy, url) : recordLines(source, whole[3] as Kind);
+    const body = !whole ? refLines(source, url) : whole[3] !== 'data' ? recordLines(source, whole[3] as Kind) : await dataBody(source, dataBodies, dataset, splitBy, url, request);
     const fileName = whole ? `${dataset}_${splitBy}_${whole[3]}.jsonl` : `${dataset}_${splitBy}.jsonl`;
     return streamResponse(fetchAPI, request, body, fileName);
   } catch (e) {
@@ -207,12 +289,21 @@ function exportResponse(catalog: Catalog, request: Request, url: URL, fetchAPI: 
   }
 }
 
+/** data.jsonl: streamed, or with segmentation=omit the body kept for the store (HEAD builds nothing). */
+async function dataBody(source: ExportSource, dataBodies: DataBodies, dataset: string, splitBy: string, url: URL, request: Request): Promise<ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>> {
+  const omit = omitsSegmentation(url);
+  const produce = () => dataLines(source, dataset, splitBy, omit);
+  if (!omit || request.method === 'HEAD') return produce();
+  return dataBodies.get(source.store, produce);
+}
+
 /** The route as a Yoga plugin: it answers /export/… itself, and leaves every other path alone. */
 export function useExportRoute(catalog: Catalog): Plugin {
+  const dataBodies = new DataBodies();
   return {
-    onRequest({ url, request, endResponse, fetchAPI }) {
+    async onRequest({ url, request, endResponse, fetchAPI }) {
       if (!url.pathname.startsWith(PREFIX)) return;
-      endResponse(refuseMethod(fetchAPI, request, `${PREFIX}…`) ?? exportResponse(catalog, request, url, fetchAPI));
+      endResponse(refuseMethod(fetchAPI, request, `${PREFIX}…`) ?? (await exportResponse(catalog, dataBodies, request, url, fetchAPI)));
     },
   };
 }

@@ -47,12 +47,17 @@ def get_requires_for_build_sdist(config_settings=None):
     return []
 
 
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     wheel_name = "%s-%s-py3-none-any.whl" % (NAME, VERSION)
     dist_info = "%s-%s.dist-info" % (NAME, VERSION)
     records = []
     with zipfile.ZipFile(os.path.join(wheel_directory, wheel_name), "w", zipfile.ZIP_DEFLATED) as wheel:
-        entries = [(arc, open(path, "rb").read()) for path, arc in _package_files()]
+        entries = [(arc, _read(path)) for path, arc in _package_files()]
         entries += [(dist_info + "/METADATA", METADATA.encode()), (dist_info + "/WHEEL", WHEEL.encode())]
         for arcname, data in entries:
             wheel.writestr(arcname, data)

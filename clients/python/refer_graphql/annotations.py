@@ -13,21 +13,28 @@ iteration, pickle) see the segmentation; C code that walks a dict's slots direct
 class SegmentationLoader:
     def __init__(self, fetch):
         self._fetch = fetch  # () -> segmentations in annotation order
-        self._annotations = None
-        self.loaded = False
+        self._table = None
+        self.segmentations = None
 
-    def attach(self, annotations):
-        self._annotations = annotations
+    @property
+    def loaded(self):
+        return self.segmentations is not None
+
+    def attach(self, table):
+        self._table = table
 
     def load(self):
+        """Every segmentation, into the annotation dicts built so far and, through the
+        parser, into those built later."""
         if self.loaded:
             return
         segmentations = self._fetch()
-        if len(segmentations) != len(self._annotations):
-            raise ConnectionError("segmentations.jsonl has %d segmentations for %d annotations" % (len(segmentations), len(self._annotations)))
-        for ann, seg in zip(self._annotations, segmentations):
-            dict.__setitem__(ann, "segmentation", seg)
-        self.loaded = True
+        if len(segmentations) != len(self._table):
+            raise ConnectionError("segmentations.jsonl has %d segmentations for %d annotations" % (len(segmentations), len(self._table)))
+        self.segmentations = segmentations
+        for ann, seg in zip(self._table.records, segmentations):
+            if ann is not None:
+                dict.__setitem__(ann, "segmentation", seg)
 
 
 class Annotation(dict):
@@ -83,12 +90,17 @@ class Annotation(dict):
         return (dict, (dict(self._full()),))
 
 
-def lazy_annotations(records, loader):
-    """The annotation records (without segmentation) as Annotation dicts sharing loader."""
-    out = []
-    for record in records:
-        ann = Annotation(record)
-        ann._loader = loader
-        out.append(ann)
-    loader.attach(out)
-    return out
+def annotation_parser(types, loader):
+    """(first row, lines) -> the Annotation dicts of those annotation lines, sharing loader."""
+
+    def parse(first_row, lines):
+        anns = []
+        for row, record in enumerate(types.parse_annotations(lines), first_row):
+            ann = Annotation(record)
+            ann._loader = loader
+            if loader.loaded:
+                dict.__setitem__(ann, "segmentation", loader.segmentations[row])
+            anns.append(ann)
+        return anns
+
+    return parse

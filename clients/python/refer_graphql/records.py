@@ -42,8 +42,6 @@ class NumberTypes:
     def parse_annotations(self, lines):
         """Annotation lines, parsed in one call. COCO's: ints read as floats (nearly every
         number is a coordinate), then the few int fields put back."""
-        if not lines:
-            return []
         text = b"[" + b",".join(lines) + b"]"
         if not self.coco_floats:
             return json.loads(text)

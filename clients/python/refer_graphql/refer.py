@@ -4,8 +4,8 @@ Query methods (getRefIds, loadRefs, getMask, …) ask the server, so split seman
 REFER's bug fixes live in one place. The indexes (Refs, Anns, imgToRefs, …) are built on
 first access from one bulk transfer and then kept, as REFER keeps them.
 """
-from . import masks, show
-from .indexes import build_indexes, read_data
+from . import evaluation, masks, show
+from .indexes import build_indexes, read_transfer
 from .records import ANNOTATION_FIELDS, IMAGE_FIELDS, REF_FIELDS, NumberTypes
 from .transport import Transport, default_url
 
@@ -26,7 +26,7 @@ class REFER:
         self.splitBy = splitBy
         self._transport = Transport(self.url)
         self._types = NumberTypes(dataset)
-        self._data = None
+        self._transfer = None
         self._indexes = None
         # Checks the server, its version and the pair at once: one small request.
         self._dataset_query("name splitBy")
@@ -46,11 +46,16 @@ class REFER:
 
     # ---- the indexes, on first access ---------------------------------------------
 
+    def _transferred(self):
+        if self._transfer is None:
+            self._transfer = read_transfer(self._transport, self.dataset, self.splitBy, self._types)
+        return self._transfer
+
     @property
     def data(self):
-        if self._data is None:
-            self._data = read_data(self._transport, self.dataset, self.splitBy, self._types)
-        return self._data
+        """REFER's data dict; its images, annotations and refs are read-only sequences
+        whose records are parsed on first read."""
+        return self._transferred()[0]
 
     def loadSegmentations(self):
         """Fetches every annotation's segmentation now (it otherwise comes on first read):
@@ -60,7 +65,7 @@ class REFER:
 
     def _index(self, name):
         if self._indexes is None:
-            self._indexes = build_indexes(self.data)
+            self._indexes = build_indexes(*self._transferred())
         return self._indexes[name]
 
     Refs = property(lambda self: self._index("Refs"))
@@ -144,15 +149,9 @@ class REFER:
     # ---- evaluation (the server's evaluator) --------------------------------------
 
     def evaluate_boxes(self, preds, split):
-        """preds: [{'ref_id', 'box': [x, y, w, h]}]; the server's box evaluation."""
-        return self._evaluate("boxes", preds, split)
+        """The server's box report (README "Evaluation") for preds [{'sent_id' or 'ref_id', 'box': [x, y, w, h]}] on split."""
+        return evaluation.evaluate(self, "boxes", preds, split)
 
     def evaluate_masks(self, preds, split):
-        """preds: [{'ref_id', 'counts' (compressed RLE)}]; the server's mask evaluation."""
-        return self._evaluate("masks", preds, split)
-
-    def _evaluate(self, task, preds, split):
-        from urllib.parse import urlencode
-
-        query = urlencode({"dataset": self.dataset, "splitBy": self.splitBy, "split": split or "", "task": task})
-        return self._transport.post_json("/evaluate?" + query, preds)
+        """The server's mask report for preds [{'sent_id', 'segmentation': {'size': [h, w], 'counts': COCO RLE}}] on split."""
+        return evaluation.evaluate(self, "masks", preds, split)

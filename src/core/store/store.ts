@@ -648,4 +648,33 @@ export class ReferStore {
     if (date !== undefined) image.date_captured = date;
     return image;
   }
+
+  // ---- bulk-transfer columns (the export's data.jsonl section headers) --------------
+
+  /**
+   * What a client needs to index the bulk transfer without parsing its records: ids
+   * and relations as rows, in file order. Views of the tables: do not modify.
+   */
+  bulkKeyColumns(): BulkKeyColumns {
+    const { refs } = this;
+    const { annotations, images } = this.instances.tables;
+    const refAnnRow = new Int32Array(this.refCount);
+    for (let r = 0; r < refAnnRow.length; r++) refAnnRow[r] = this.referredAnnotation(r);
+    const annId = new Array<AnnId>(this.annotationCount);
+    for (let a = 0; a < annId.length; a++) annId[a] = this.instances.annId(a);
+    return { refId: refs.refId, refAnnRow, refImageRow: refs.imageRow, refCategoryId: refs.categoryId, sentStart: refs.sentStart, sentId: refs.sentId, annId, annImageRow: annotations.imageRow, imageId: images.id };
+  }
+}
+
+/** Store.bulkKeyColumns(): ids and relation rows, one entry per row (sentStart: one more, CSR). */
+export interface BulkKeyColumns {
+  refId: ArrayLike<number>;
+  refAnnRow: ArrayLike<number>;
+  refImageRow: ArrayLike<number>;
+  refCategoryId: ArrayLike<number>;
+  sentStart: ArrayLike<number>;
+  sentId: ArrayLike<number>;
+  annId: readonly AnnId[];
+  annImageRow: ArrayLike<number>;
+  imageId: ArrayLike<number>;
 }
