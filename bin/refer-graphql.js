@@ -1,3 +1,7 @@
 #!/usr/bin/env node
-// The compiled CLI (npm ci / npm run build writes dist/).
-require('../dist/src/cli.js').main(process.argv);
+// The bundled CLI with its V8 code cache (both written by `npm run build`, which `npm ci`
+// runs): the fast start of issue 8 §2. See scripts/bundle.js.
+const { join } = require('node:path');
+const { loadWithCodeCache } = require('./load-with-code-cache');
+
+loadWithCodeCache(join(__dirname, '../dist/bundle/cli.js')).exports.main(process.argv);
