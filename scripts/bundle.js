@@ -32,6 +32,8 @@ async function bundle(out) {
     // msgpackr's optional native part is found at run time or not at all.
     external: ['@graphql-yoga/render-graphiql', 'msgpackr-extract'],
     logLevel: 'warning',
+    minifyWhitespace: true,
+    minifySyntax: true,
   });
 }
 
