@@ -7,8 +7,9 @@
 //
 // One file instead of ~600 modules: no module resolution, no stat/read of each file, one
 // compile. The cache then spares most of that compile too (bin/load-with-code-cache.js).
-const { spawn } = require('node:child_process');
-const { existsSync, rmSync } = require('node:fs');
+const { spawn, spawnSync } = require('node:child_process');
+const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { createServer } = require('node:net');
 const { join, resolve } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -59,17 +60,31 @@ async function answered(port) {
 }
 
 /**
- * Starts the bundled server on the sample data, waits for one answered query, stops it:
- * on exit it writes the code cache of everything compiled until then. --no-jit keeps
- * graphql-jit (loaded after the first response, off the start-up path) out of the cache,
- * which V8 deserializes whole at every start.
+ * Starts the bundled server on the sample data from a compiled index (the path a real
+ * start takes), waits for one answered query, stops it: on exit it writes the code cache
+ * of everything compiled until then. --no-jit keeps graphql-jit (loaded after the first
+ * response, off the start-up path) out of the cache, which V8 deserializes whole at every start.
  */
 async function trainCodeCache(out) {
   const file = join(out, 'cli.js');
   rmSync(codeCachePath(file), { force: true });
-  const port = await freePort();
   const loader = `require(${JSON.stringify(join(ROOT, 'bin/load-with-code-cache.js'))}).loadWithCodeCache(${JSON.stringify(file)}).exports.main(process.argv)`;
-  const child = spawn(process.execPath, ['-e', loader, 'refer-graphql', 'serve', '--data-root', join(ROOT, 'data'), '--datasets', 'refcoco/unc', '--no-cache', '--no-jit', '--port', String(port)], {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'refer-bundle-training-'));
+  const data = ['--data-root', join(ROOT, 'data'), '--datasets', 'refcoco/unc', '--cache-dir', cacheDir];
+  try {
+    const indexed = spawnSync(process.execPath, ['-e', loader, 'refer-graphql', 'build-index', ...data], { encoding: 'utf8' });
+    if (indexed.status !== 0) throw new Error(`training start of ${file}: build-index exited with ${indexed.status}:\n${indexed.stderr}`);
+    await answerOnce(file, [process.execPath, '-e', loader, 'refer-graphql', 'serve', ...data, '--no-jit']);
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+  if (!existsSync(codeCachePath(file))) throw new Error(`training start of ${file}: exited without writing ${codeCachePath(file)}`);
+}
+
+/** Runs `serve` (with the cache written at exit) until it has answered one query. */
+async function answerOnce(file, [command, ...args]) {
+  const port = await freePort();
+  const child = spawn(command, [...args, '--port', String(port)], {
     env: { ...process.env, [WRITE_ENV]: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -85,7 +100,6 @@ async function trainCodeCache(out) {
     child.kill('SIGTERM');
     await exited;
   }
-  if (!existsSync(codeCachePath(file))) throw new Error(`training start of ${file}: exited without writing ${codeCachePath(file)}`);
 }
 
 async function main() {
