@@ -1,8 +1,9 @@
 /** Shared by the benchmarks that spawn `refer-graphql serve`: a free port and a scratch cache. */
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compiledIndexDir } from '../src/core/catalog';
 
 /** A port nothing listens on now (other servers may share this machine). */
 export function freePort(): Promise<number> {
@@ -22,9 +23,12 @@ export function freePort(): Promise<number> {
 export function scratchCache(dataRoot: string, pair: string): string {
   const [dataset, splitBy] = pair.split('/');
   const dir = mkdtempSync(join(tmpdir(), 'refer-bench-serve-'));
+  // Where `--cache-dir dir` looks for this data root's indexes (a subfolder per data root).
+  const indexDir = compiledIndexDir(dataRoot, dir)!;
+  mkdirSync(indexDir);
   for (const file of [`${dataset}.instances.idx`, `${dataset}_${splitBy}.refs.idx`]) {
     const cached = join(dataRoot, '.refer-cache', file);
-    if (existsSync(cached)) copyFileSync(cached, join(dir, file));
+    if (existsSync(cached)) copyFileSync(cached, join(indexDir, file));
   }
   return dir;
 }

@@ -2,7 +2,11 @@
  * Start-up as a user feels it: spawn `refer-graphql serve`, poll until a real GraphQL
  * query is answered, stop the server; median of several runs.
  *
- *   npm run build && node dist/bench/startup.js --data-root /work/fullscale [--pair refcoco/unc] [--runs 5] [--workers 1] [--cli other/dist/src/cli.js]
+ *   npm run build && node dist/bench/startup.js --data-root /work/fullscale [--pair refcoco/unc] [--runs 5] [--workers 1] [--entry bin|modules] [--cli other/cli.js]
+ *
+ * --entry bin (the default) starts bin/refer-graphql.js, what `refer-graphql` and `npm start`
+ * run: the bundle with its V8 code cache; --entry modules starts dist/src/cli.js, tsc's
+ * output required module by module, to compare.
  *
  * The compiled indexes are copied into a scratch cache dir first (one uncounted warm-up
  * run writes them if they are missing), so the data root is only read, and every
@@ -22,14 +26,17 @@ const { values } = parseArgs({
     pair: { type: 'string', default: 'refcoco/unc' },
     runs: { type: 'string', default: '5' },
     workers: { type: 'string', default: '1' },
-    /** Another build's compiled CLI, to compare (e.g. /work/main/dist/src/cli.js). */
+    entry: { type: 'string', default: 'bin' },
+    /** Another build's CLI script, to compare (e.g. /work/main/dist/src/cli.js). */
     cli: { type: 'string' },
   },
 });
 const dataRoot = values['data-root']!;
 const [dataset, splitBy] = values.pair!.split('/');
 let port = 0;
-const CLI = values.cli ?? join(__dirname, '../src/cli.js');
+const ENTRIES: Record<string, string> = { bin: join(__dirname, '../../bin/refer-graphql.js'), modules: join(__dirname, '../src/cli.js') };
+if (!values.cli && !ENTRIES[values.entry!]) throw new Error(`--entry ${values.entry}: expected bin or modules`);
+const CLI = values.cli ?? ENTRIES[values.entry!];
 const QUERY = JSON.stringify({ query: `{ dataset(name: "${dataset}", splitBy: "${splitBy}") { refs(split: "testA", first: 1) { edges { node { refId sentences { sent } } } } } }` });
 /** A start that takes longer than this is broken, not slow. */
 const HANG_MS = 60_000;
@@ -98,7 +105,7 @@ async function main(): Promise<void> {
     const wall = starts.map((s) => s.wallMs);
     const cpu = starts.map((s) => s.cpuMs);
     process.stdout.write(
-      `serve ${values.pair} from ${dataRoot} (compiled index, --workers ${values.workers}), load average ${loadavg()[0].toFixed(1)}: spawn → first answered query\n` +
+      `serve ${values.pair} from ${dataRoot} (${CLI}, compiled index, --workers ${values.workers}), load average ${loadavg()[0].toFixed(1)}: spawn → first answered query\n` +
         `  wall: warm-up ${warmUp.wallMs.toFixed(0)} ms; runs ${wall.map((m) => m.toFixed(0)).join(', ')} ms; median ${median(wall).toFixed(0)} ms\n` +
         `  server CPU: runs ${cpu.map((m) => m.toFixed(0)).join(', ')} ms; median ${median(cpu).toFixed(0)} ms\n`,
     );

@@ -1,3 +1,13 @@
 #!/usr/bin/env node
-// The compiled CLI (npm ci / npm run build writes dist/).
-require('../dist/src/cli.js').main(process.argv);
+// The bundled CLI with its V8 code cache (both written by `npm run build`, which `npm ci`
+// runs): the fast start of issue 8 §2. See scripts/bundle.js.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { loadWithCodeCache } = require('./load-with-code-cache');
+
+const BUNDLE = join(__dirname, '../dist/bundle/cli.js');
+if (!existsSync(BUNDLE)) {
+  process.stderr.write(`refer-graphql: ${BUNDLE} is missing: build it with \`npm run build\`\n`);
+  process.exit(1);
+}
+loadWithCodeCache(BUNDLE).exports.main(process.argv);
