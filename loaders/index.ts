@@ -38,7 +38,6 @@ const relations = {
   refsOfCategory: (s: ReferStore, categoryRow: number): ArrayLike<number> => s.refsOfCategory(categoryRow),
   sentencesOfRef: (s: ReferStore, refRow: number): ArrayLike<number> => s.sentencesOfRef(refRow),
   imageOfRef: (s: ReferStore, refRow: number) => s.imageOfRef(refRow),
-  annotationOfRef: (s: ReferStore, refRow: number) => s.referredAnnotation(refRow),
   annotationsOfRef: (s: ReferStore, refRow: number): ArrayLike<number> => s.annotationsOfRef(refRow),
   categoriesOfRef: (s: ReferStore, refRow: number): ArrayLike<number> => s.categoriesOfRef(refRow),
   categoryOfRef: (s: ReferStore, refRow: number) => s.categoryOfRef(refRow),

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog, type Catalog } from '../src/core/catalog';
 import { findPairs } from '../src/core/layout';
+import { drawRef } from '../src/render';
 import { gql, onlyError, testApp } from './api-helpers';
 import type { YogaApp } from '../src/server';
 
@@ -115,6 +116,28 @@ describe('refs in the graph', () => {
     const noTarget = refsJson.filter((r) => r.no_target).map((r) => r.ref_id);
     expect((await datasetField('refIds', 'noTarget: true')).value).toEqual(noTarget);
     expect((await datasetField('refIds', 'noTarget: false')).value).toEqual(refsJson.filter((r) => !r.no_target).map((r) => r.ref_id));
+  });
+});
+
+describe('renders', () => {
+  const pixel = (raster: { width: number; channels: number; data: Uint8Array }, x: number, y: number) => Array.from(raster.data.subarray((y * raster.width + x) * raster.channels, (y * raster.width + x) * raster.channels + 3));
+  const BOX_GREEN = [0, 200, 0];
+
+  it('BOX draws a box around every target of a multi-target ref', () => {
+    const store = catalog.get('grefcoco', 'unc');
+    const m = golden.masks.find((x) => x.ann_ids.length >= 3 && !x.no_target)!;
+    const { raster } = drawRef(store, store.refRow(m.ref_id), { mode: 'BOX', dataRoot: DATA });
+    for (const [x, y] of m.getRefBox as number[][]) expect(pixel(raster, Math.floor(x), Math.floor(y))).toEqual(BOX_GREEN);
+  });
+
+  it('SEG of a no-target ref draws nothing on the image', () => {
+    const store = catalog.get('grefcoco', 'unc');
+    const m = golden.masks.find((x) => x.no_target)!;
+    const { raster } = drawRef(store, store.refRow(m.ref_id), { mode: 'SEG', dataRoot: DATA });
+    const [r, g, b] = pixel(raster, 0, 0);
+    let differing = 0;
+    for (let i = 0; i < raster.data.length; i += raster.channels) if (raster.data[i] !== r || raster.data[i + 1] !== g || raster.data[i + 2] !== b) differing++;
+    expect(differing).toBe(0);
   });
 });
 
