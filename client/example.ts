@@ -39,8 +39,8 @@ export async function runExample(url: string) {
     split,
     refIds: ids.dataset?.refIds ?? [],
     matches: refs?.totalCount ?? 0,
-    firstMatch: first && { refId: first.refId, category: first.category.name, box: first.box, sentences: first.sentences.map((s) => s.raw) },
-    segmentation: ref?.annotation.segmentation.__typename,
+    firstMatch: first && { refId: first.refId, category: first.category?.name, box: first.box, sentences: first.sentences.map((s) => s.raw) },
+    segmentation: ref?.annotation?.segmentation.__typename,
   };
 }
 

@@ -25,7 +25,8 @@ export const REFS_QUERY = `query ExplorerRefs($name: String!, $splitBy: String!,
         node {
           refId
           split
-          category { name }
+          noTarget
+          categories { name }
           sentences { sent }
         }
       }
@@ -38,12 +39,13 @@ export const REF_QUERY = `query ExplorerRef($name: String!, $splitBy: String!, $
     ref(refId: $refId) {
       refId
       split
-      annId
-      box
+      noTarget
+      annotations { annId }
+      boxes
       segRender: renderUrl(mode: SEG, maxSize: $maxSize)
       boxRender: renderUrl(mode: BOX, maxSize: $maxSize)
       maskRender: renderUrl(mode: MASK, maxSize: $maxSize)
-      category { categoryId name supercategory }
+      categories { categoryId name supercategory }
       sentences { sentId sent raw }
       image {
         imageId
@@ -52,7 +54,7 @@ export const REF_QUERY = `query ExplorerRef($name: String!, $splitBy: String!, $
         height
         fileExists
         url
-        refs { refId category { name } sentences { sent } }
+        refs { refId noTarget categories { name } sentences { sent } }
       }
     }
   }

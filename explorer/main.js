@@ -179,7 +179,7 @@ function showRefs({ totalCount, pageInfo, edges }) {
           'button',
           { type: 'button', class: 'ref-item', 'data-ref-id': node.refId, 'aria-current': node.refId === state.refId ? 'true' : null, onclick: () => openRef(node.refId) },
           el('span', { class: 'ref-id' }, `#${node.refId}`),
-          el('span', { class: 'category' }, node.category.name),
+          el('span', { class: 'category' }, refLabel(node)),
           el('span', { class: 'split-label' }, node.split),
           el('span', { class: 'sent' }, shown ? highlighted(shown.sent, words) : '(no expression)', others > 0 ? el('span', { class: 'more' }, ` +${others} more`) : null),
         ),
@@ -245,11 +245,16 @@ async function openRef(refId, { focus = true } = {}) {
   if (focus) ui.refTitle.focus();
 }
 
+/** What a ref names: its categories (gRefCOCO refs may name several objects), or plainly no target. */
+function refLabel(ref) {
+  return ref.noTarget ? 'no target' : ref.categories.map((c) => c.name).join(', ');
+}
+
 function showRef(ref, variables) {
   const words = searchWords();
   ui.empty.hidden = true;
   ui.ref.hidden = false;
-  ui.refTitle.textContent = `Ref ${ref.refId} · ${ref.category.name}`;
+  ui.refTitle.textContent = `Ref ${ref.refId} · ${refLabel(ref)}`;
   ui.refGraphiql.href = graphiqlUrl(REF_QUERY, variables, `Ref ${ref.refId} of ${state.pair}, as the explorer shows it`);
   showRender();
 
@@ -258,10 +263,10 @@ function showRef(ref, variables) {
   const { image } = ref;
   const fact = (term, ...value) => [el('dt', {}, term), el('dd', {}, ...value)];
   ui.facts.replaceChildren(
-    ...fact('Category', `${ref.category.name} `, el('span', { class: 'muted' }, `(${ref.category.supercategory}, id ${ref.category.categoryId})`)),
+    ...(ref.noTarget ? fact('Target', 'no target: the expression names no object in this image') : ref.categories.flatMap((c) => fact('Category', `${c.name} `, el('span', { class: 'muted' }, `(${c.supercategory}, id ${c.categoryId})`)))),
     ...fact('Split', ref.split),
-    ...fact('Box', `[${ref.box.map((v) => numbers.format(v)).join(', ')}]`, el('span', { class: 'muted' }, ' x, y, w, h')),
-    ...fact('Annotation', String(ref.annId)),
+    ...ref.boxes.flatMap((box) => fact('Box', `[${box.map((v) => numbers.format(v)).join(', ')}]`, el('span', { class: 'muted' }, ' x, y, w, h'))),
+    ...(ref.noTarget ? [] : fact(ref.annotations.length > 1 ? 'Annotations' : 'Annotation', ref.annotations.map((a) => String(a.annId)).join(', '))),
     ...fact(
       'Image',
       `${image.imageId} · ${image.fileName} · ${image.width}×${image.height} `,
@@ -280,7 +285,7 @@ function showRef(ref, variables) {
               'button',
               { type: 'button', class: 'ref-item', 'data-ref-id': r.refId, onclick: () => openRef(r.refId) },
               el('span', { class: 'ref-id' }, `#${r.refId}`),
-              el('span', { class: 'category' }, r.category.name),
+              el('span', { class: 'category' }, refLabel(r)),
               el('span', { class: 'sent' }, r.sentences[0]?.sent ?? '(no expression)'),
             ),
           ),
@@ -306,7 +311,7 @@ function showRender() {
   for (const input of document.querySelectorAll('input[name="mode"]')) input.checked = input.value === mode;
   const { image } = ref;
   const url = ref[RENDER_FIELDS[mode]];
-  ui.render.alt = `Ref ${ref.refId}, ${ref.category.name}, drawn as its ${MODES[mode]} on image ${image.fileName}`;
+  ui.render.alt = `Ref ${ref.refId}, ${refLabel(ref)}, drawn as its ${MODES[mode]} on image ${image.fileName}`;
   ui.render.width = image.width;
   ui.render.height = image.height;
   ui.render.parentElement.setAttribute('aria-busy', 'true');

@@ -94,9 +94,19 @@ builder.node(Annotation, {
 builder.objectFields(Dataset, (t) => ({
   annIds: t.idList({
     nullable: true,
-    description: 'getAnnIds(image_ids, cat_ids, ref_ids): annotation ids in file order (image by image with imageIds). Unlike REFER, refIds is not ignored.',
+    description:
+      'getAnnIds(image_ids, cat_ids, ref_ids): annotation ids in file order (image by image with imageIds). Unlike REFER, refIds is not ignored. ' +
+      "On grefcoco, G_REFER's getAnnIds(image_ids, ref_ids): repeated images repeat; with refIds the refs' targets (crowd ones too), each once, in file order where G_REFER answers in set order.",
     args: { imageIds: t.arg.intList(), catIds: t.arg.intList(), refIds: t.arg.intList() },
-    resolve: (store, a) => store.annotationRows({ imageIds: a.imageIds ?? [], catIds: a.catIds ?? [], refIds: a.refIds ?? [] }).map((r) => String(store.annId(r))),
+    resolve: (store, a) => {
+      if (store.hasTargetLists) {
+        // G_REFER's getAnnIds(image_ids, ref_ids); catIds, which it lacks, filters the answer.
+        const cats = a.catIds?.length ? new Set(a.catIds) : undefined;
+        const rows = store.gReferAnnIds({ imageIds: a.imageIds ?? [], refIds: a.refIds ?? [] }).map((id) => store.annotationRow(id));
+        return rows.filter((row) => !cats || cats.has(store.annCategoryId(row))).map((row) => String(store.annId(row)));
+      }
+      return store.annotationRows({ imageIds: a.imageIds ?? [], catIds: a.catIds ?? [], refIds: a.refIds ?? [] }).map((r) => String(store.annId(r)));
+    },
   }),
   annotation: t.field({
     type: Annotation,

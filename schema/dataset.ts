@@ -53,7 +53,7 @@ builder.node(Dataset, {
     return store;
   },
   fields: (t) => ({
-    name: t.exposeString('dataset', { description: 'refclef, refcoco, refcoco+ or refcocog.' }),
+    name: t.exposeString('dataset', { description: 'refclef, refcoco, refcoco+, refcocog or grefcoco.' }),
     splitBy: t.exposeString('splitBy', { description: 'unc, google, umd or berkeley.' }),
     counts: t.field({ type: DatasetCountsRef, resolve: (store) => datasetCounts(store) }),
     warnings: t.field({
@@ -75,7 +75,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One loaded pair; an error lists the loaded ones when it is not loaded.',
     args: {
-      name: t.arg.string({ required: true, description: 'refclef, refcoco, refcoco+ or refcocog.' }),
+      name: t.arg.string({ required: true, description: 'refclef, refcoco, refcoco+, refcocog or grefcoco.' }),
       splitBy: t.arg.string({ required: true, description: 'unc, google, umd or berkeley.' }),
     },
     resolve: (_root, args, ctx) => ctx.catalog.get(args.name, args.splitBy),

@@ -17,7 +17,7 @@ export function loadAnnotationMask(ctx: Context, store: ReferStore, annotationRo
 
 /** A ref's mask: its objects' masks, each through the loader, combined by the mask module. */
 export async function loadRefMask(ctx: Context, store: ReferStore, refRow: number): Promise<Rle> {
-  const masks = await ctx.loaders.of(store).loadMany('maskOfAnnotation', store.annotationsOfRef(refRow));
+  const masks = await ctx.loaders.of(store).loadMany('maskOfAnnotation', store.maskedAnnotationsOfRef(refRow));
   return refMaskOf(store, refRow, masks);
 }
 

@@ -128,7 +128,7 @@ function inputFiles(flags: DataFlags): Map<string, number> {
   try {
     for (const pair of parseDatasetList(flags.datasets) ?? findPairs(root)) {
       const [dataset, splitBy] = parsePairName(pair);
-      for (const label of [`${dataset}/instances.json`, `${dataset}/${refsFileName(splitBy)}`]) if (!sizes.has(label)) sizes.set(label, size(label));
+      for (const label of [`${dataset}/instances.json`, `${dataset}/${refsFileName(splitBy, dataset)}`]) if (!sizes.has(label)) sizes.set(label, size(label));
     }
   } catch {
     // A bad --datasets value: loadCatalog says what is wrong with it.

@@ -33,7 +33,7 @@ function expectedKeys(imageIds: number[]) {
     sentencesOfRef: refs.length,
     categoryOfRef: refs.length,
     imageOfRef: refs.length,
-    annotationOfRef: refs.length,
+    annotationsOfRef: refs.length,
     refOfSentence: sentences,
     categoryOfAnnotation: new Set(s.loadRefs(refs).map((r) => r.ann_id)).size,
     refsOfAnnotation: new Set(s.loadRefs(refs).map((r) => r.ann_id)).size,

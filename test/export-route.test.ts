@@ -2,7 +2,9 @@
  * GET /export/…: JSON lines of refs (with their records and masks) and of whole-dataset
  * records, equal to the store's REFER records; gzip on request; clear refusals.
  */
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { loadCatalog } from '../src/core/catalog';
 import { MaskCache, refMask } from '../src/core/masks';
 import { rleToString } from '../src/mask';
 import { goldenCatalog, testApp } from './api-helpers';
@@ -195,5 +197,36 @@ describe('streaming', () => {
     // One chunk is a batch of lines, far fewer than the 394 annotations.
     expect(text.split('\n').length - 1).toBeLessThan(store().getAnnIds().length);
     await reader.cancel();
+  });
+});
+
+describe('gRefCOCO exports', () => {
+  const catalog = loadCatalog({ dataRoot: join(__dirname, '../data'), datasets: ['grefcoco/unc'], cacheDir: null });
+  const grefs = catalog.get('grefcoco', 'unc');
+  const gyoga = testApp({}, catalog);
+  const gget = async (path: string) => {
+    const response = await gyoga.fetch(`http://localhost${path}`);
+    return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+  };
+
+  it("has G_REFER's ref records with every target's box, category and annotation, none for a no-target ref", async () => {
+    const { status, body } = await gget('/export/grefcoco/unc.jsonl?include=masks');
+    expect(status).toBe(200);
+    const refs = lines(body) as { ref_id: number; ann_id: unknown[]; no_target: boolean; boxes: unknown[]; categories: unknown[]; annotations: { id: unknown }[]; mask: unknown }[];
+    expect(refs.map((r) => r.ref_id)).toEqual(grefs.getRefIds());
+    const multi = refs.find((r) => r.ann_id.length > 1)!;
+    expect(multi.annotations.map((a) => a.id)).toEqual(multi.ann_id);
+    expect(multi.boxes).toHaveLength(multi.ann_id.length);
+    expect(multi.categories).toHaveLength(multi.ann_id.length);
+    const none = refs.find((r) => r.no_target)!;
+    expect(none.ann_id).toEqual([-1]);
+    expect([none.boxes, none.categories, none.annotations]).toEqual([[], [], []]);
+    expect(none.mask).toBeDefined();
+  });
+
+  it('refuses data.jsonl, whose one-object ref keys do not fit target lists, with a reason', async () => {
+    const { status, body } = await gget('/export/grefcoco/unc/data.jsonl');
+    expect(status).toBe(400);
+    expect(body.toString()).toMatch(/grefcoco\/unc: data\.jsonl is REFER's bulk transfer .* use refs\.jsonl/);
   });
 });

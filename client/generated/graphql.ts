@@ -29,7 +29,7 @@ export type RefsPageQueryVariables = Exact<{
 }>;
 
 
-export type RefsPageQuery = { dataset: { refs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, refId: number, split: string, box: Array<number>, category: { name: string }, sentences: Array<{ sent: string, raw: string }>, image: { imageId: number, fileName: string, width: number, height: number } } }> } | null } | null };
+export type RefsPageQuery = { dataset: { refs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, refId: number, split: string, box: Array<number> | null, category: { name: string } | null, sentences: Array<{ sent: string, raw: string }>, image: { imageId: number, fileName: string, width: number, height: number } } }> } | null } | null };
 
 export type RefNodeQueryVariables = Exact<{
   id: string | number;
@@ -44,7 +44,7 @@ export type RefNodeQuery = { node:
     | { __typename: 'Ref', refId: number, annotation: { annId: string, area: number, segmentation:
           | { __typename: 'PolygonSegmentation', polygons: Array<Array<number>> }
           | { __typename: 'RleSegmentation', parts: Array<{ counts: string | null, size: Array<number> }> }
-         } }
+         } | null }
     | { __typename: 'Sentence' }
     | { __typename: 'Split' }
    | null };

@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fingerprintFile, readCompiledIndex, writeCompiledIndex } from './read/compiled-index';
 import { DataError, NotFoundError, StaleIndexError } from './errors';
 import { readInstances } from './read/instances';
-import { ALL_PAIR_NAMES, findPairs, INSTANCES_FILE, parsePairName, refsFileName } from './layout';
+import { ALL_PAIR_NAMES, findPairs, GREFCOCO, INSTANCES_FILE, parsePairName, refsFileName, refsFilePath } from './layout';
+import { gRefsAsRefTables, readGRefs } from './read/grefs';
 import { formatWarning, type LoadWarning } from './problems';
 import { joinRefs, parseRefs } from './read/refs';
 import { parseRefsInWorker, WORKER_MIN_INSTANCES_BYTES, type PendingRefs } from './read/refs-in-worker';
@@ -263,6 +264,8 @@ class LoadRun {
   startRefsWorkers(dataset: string, instancesBytes: number): void {
     const mode = this.opts.refsWorkers ?? 'auto';
     if (mode === 'never' || (mode === 'auto' && (availableParallelism() < 2 || instancesBytes < WORKER_MIN_INSTANCES_BYTES))) return;
+    // gRefCOCO's refs are JSON, read by the main thread.
+    if (dataset === GREFCOCO) return;
     for (const pair of this.names.filter((n) => n.startsWith(`${dataset}/`))) {
       const fileName = refsFileName(pair.split('/')[1]);
       const file = join(this.dataRoot, dataset, fileName);
@@ -351,14 +354,15 @@ function loadInstances(run: LoadRun, dataset: string, pair: string): LoadedInsta
 
 function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { refs: RefTables; origin: Origin; indexFile?: [string, string | undefined] } {
   const [dataset, splitBy] = pair.split('/');
-  const file = join(run.dataRoot, dataset, refsFileName(splitBy));
-  const label = `${dataset}/${refsFileName(splitBy)}`;
+  const file = refsFilePath(run.dataRoot, dataset, splitBy);
+  const label = `${dataset}/${basename(file)}`;
   run.nextStep(pair, label);
   if (!existsSync(file)) throw new DataError(`${label} not found under ${run.dataRoot}`);
   const fingerprint = run.indexDir ? `${fingerprintFile(file, true)}|${instances.fingerprint}` : '';
   const indexPath = run.indexPath(`${dataset}_${splitBy}.refs.idx`);
   const { index } = instances;
   const [refs, origin, identity] = compiled<RefTables>(run.log, indexPath, `refs ${pair}`, fingerprint, () => {
+    if (dataset === GREFCOCO) return gRefsAsRefTables(readGRefs(readRegularFile(file, label), label, index.tables));
     const parsed = run.takePendingRefs(pair)?.result() ?? parseRefs(readRegularFile(file, label), label);
     return joinRefs(parsed, label, {
       annRow: (id) => index.annRowById.get(id),
@@ -383,7 +387,7 @@ function loadPair(run: LoadRun, pair: string): LoadedPair {
 function pairNames(opts: LoadOptions, dataRoot: string): string[] {
   const names = opts.datasets?.length ? opts.datasets.map((n) => parsePairName(n).join('/')) : findPairs(dataRoot);
   if (names.length === 0) {
-    throw new DataError(`no REFER data found under ${dataRoot}: expected <dataset>/instances.json and <dataset>/refs(<splitBy>).p for one of ${ALL_PAIR_NAMES.join(', ')}`);
+    throw new DataError(`no REFER data found under ${dataRoot}: expected <dataset>/instances.json and <dataset>/refs(<splitBy>).p (grefcoco: grefs(<splitBy>).json) for one of ${ALL_PAIR_NAMES.join(', ')}`);
   }
   return names;
 }

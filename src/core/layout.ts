@@ -14,14 +14,29 @@ export const KNOWN_PAIRS: Record<string, string[]> = {
   refcoco: ['unc', 'google'],
   'refcoco+': ['unc'],
   refcocog: ['google', 'umd'],
+  // gRefCOCO (GRES): refs naming several objects or none, read by G_REFER's rules.
+  grefcoco: ['unc'],
 };
+
+/** The dataset whose refs file is grefs(<splitBy>).json (or .p), with target lists. */
+export const GREFCOCO = 'grefcoco';
 
 export const ALL_PAIR_NAMES = Object.entries(KNOWN_PAIRS).flatMap(([d, splits]) => splits.map((s) => `${d}/${s}`));
 
 export const INSTANCES_FILE = 'instances.json';
 
-export function refsFileName(splitBy: string): string {
-  return `refs(${splitBy}).p`;
+/** The refs file of a pair; gRefCOCO's is grefs(<splitBy>).json, unless a .p beside it exists (refsFilePath). */
+export function refsFileName(splitBy: string, dataset?: string): string {
+  return dataset === GREFCOCO ? `grefs(${splitBy}).json` : `refs(${splitBy}).p`;
+}
+
+/** The refs file of a pair under dataRoot: for gRefCOCO a grefs(<splitBy>).p beside the .json wins, as in G_REFER. */
+export function refsFilePath(dataRoot: string, dataset: string, splitBy: string): string {
+  if (dataset === GREFCOCO) {
+    const pickle = join(dataRoot, dataset, `grefs(${splitBy}).p`);
+    if (existsSync(pickle)) return pickle;
+  }
+  return join(dataRoot, dataset, refsFileName(splitBy, dataset));
 }
 
 /** Splits "refcoco/unc" and checks it is a published pair. */
@@ -37,7 +52,7 @@ export function parsePairName(name: string): [string, string] {
 export function findPairs(dataRoot: string): string[] {
   return ALL_PAIR_NAMES.filter((name) => {
     const [dataset, splitBy] = name.split('/');
-    return existsSync(join(dataRoot, dataset, INSTANCES_FILE)) && existsSync(join(dataRoot, dataset, refsFileName(splitBy)));
+    return existsSync(join(dataRoot, dataset, INSTANCES_FILE)) && existsSync(refsFilePath(dataRoot, dataset, splitBy));
   });
 }
 

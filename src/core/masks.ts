@@ -228,11 +228,11 @@ export function annotationMask(store: ReferStore, annRow: number, cache?: MaskCa
 
 /** The mask of a ref: the union of its objects' masks (see refMaskOf). */
 export function refMask(store: ReferStore, refRow: number, cache?: MaskCache): Rle {
-  return refMaskOf(store, refRow, store.annotationsOfRef(refRow).map((row) => annotationMask(store, row, cache)));
+  return refMaskOf(store, refRow, store.maskedAnnotationsOfRef(refRow).map((row) => annotationMask(store, row, cache)));
 }
 
 /**
- * A ref's mask from the masks of its objects, in store.annotationsOfRef's order: REFER's
+ * A ref's mask from the masks of its objects, in store.maskedAnnotationsOfRef's order: REFER's
  * refs have one; a ref of several has their union, a ref of none an empty mask of its
  * image's size.
  */

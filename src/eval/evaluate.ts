@@ -8,7 +8,8 @@ import type { Catalog } from '../core/catalog';
 import { checkThresholds, DEFAULT_BOX_THRESHOLDS, evaluateBoxes, IOU_CONVENTIONS, type BoxOptions, type IouConvention } from './boxes';
 import { evaluateExpressions } from './expressions';
 import { GroundTruth } from './ground-truth';
-import { finishMasks, scoreMaskRange, startMasks } from './masks';
+import { gresReport } from './gres-report';
+import { finishMasks, scoreMaskRange, startMasks, type MaskJob } from './masks';
 import { BOX_FORMATS, BOX_SCALES, parseBoxPredictions, parseMaskPredictions, parseSentencePredictions, TASKS, type BoxFormat, type BoxScale, type Task } from './predictions';
 
 export interface EvaluationRequest {
@@ -31,7 +32,13 @@ export interface EvaluationSetup {
   box: BoxOptions;
 }
 
-export type EvaluationReport = ReturnType<typeof evaluateBoxes> | ReturnType<typeof finishMasks> | ReturnType<typeof evaluateExpressions>;
+export type EvaluationReport = ReturnType<typeof evaluateBoxes> | ReturnType<typeof finishMaskReport> | ReturnType<typeof evaluateExpressions>;
+
+/** The masks report; on gRefCOCO with GRES's metrics beside LAVT's (`gres`). */
+function finishMaskReport(source: string, gt: GroundTruth, parsed: ReturnType<typeof parseMaskPredictions>, job: MaskJob) {
+  const report = finishMasks(gt, parsed, job);
+  return gt.hasTargetLists ? { ...report, gres: gresReport(source, gt, parsed, job.matching) } : report;
+}
 
 function oneOf<T extends string>(what: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
@@ -65,7 +72,7 @@ export function evaluatePredictions(setup: EvaluationSetup, source: string, pred
   const parsed = parseMaskPredictions(source, predictions);
   const job = startMasks(gt, split, parsed);
   scoreMaskRange(source, gt, parsed.unit, job.matching, parsed.entries, job.scores, job.samples, 0, job.matching.rows.length);
-  return finishMasks(gt, parsed, job);
+  return finishMaskReport(source, gt, parsed, job);
 }
 
 /** Masks decoded in slices of this many samples between event-loop turns (~10 ms each). */
@@ -84,5 +91,5 @@ export async function evaluatePredictionsYielding(setup: EvaluationSetup, source
     scoreMaskRange(source, gt, parsed.unit, job.matching, parsed.entries, job.scores, job.samples, from, Math.min(n, from + MASK_SLICE));
     await nextTurn();
   }
-  return finishMasks(gt, parsed, job);
+  return finishMaskReport(source, gt, parsed, job);
 }

@@ -116,6 +116,16 @@ export class GroundTruth {
     }
   }
 
+  /** gRefCOCO: its refs may name several objects or none, and masks are scored with GRES's metrics too. */
+  get hasTargetLists(): boolean {
+    return this.store.hasTargetLists;
+  }
+
+  /** gRefCOCO's no-target refs; false for every REFER ref. */
+  isNoTarget(refRow: number): boolean {
+    return this.store.isNoTarget(refRow);
+  }
+
   /** [height, width] of the ref's image. */
   imageSize(refRow: number): [number, number] {
     return this.store.imageSize(this.store.imageOfRef(refRow));

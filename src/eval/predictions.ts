@@ -27,6 +27,8 @@ export interface BoxEntry extends IdEntry {
 export interface MaskEntry extends IdEntry {
   size: [number, number];
   counts: string | number[];
+  /** gRefCOCO: the model's "no target" answer beside its mask (GRES); absent means false. */
+  noTarget?: boolean;
 }
 export interface SentenceEntry extends IdEntry {
   sent: string;
@@ -103,11 +105,14 @@ export function parseMaskPredictions(source: string, value: unknown): Parsed<Mas
     if (!Array.isArray(size) || size.length !== 2 || !size.every((v) => Number.isSafeInteger(v) && (v as number) >= 0)) {
       fail(source, i, `segmentation.size must be [height, width] in whole pixels, got ${describe(size)}`);
     }
-    if (typeof counts === 'string') return { size: size as [number, number], counts };
+    const noTarget = record.no_target;
+    if (noTarget !== undefined && typeof noTarget !== 'boolean') fail(source, i, `no_target must be true or false, got ${describe(noTarget)}`);
+    const flag = noTarget === undefined ? {} : { noTarget };
+    if (typeof counts === 'string') return { size: size as [number, number], counts, ...flag };
     if (!Array.isArray(counts) || !counts.every((c) => Number.isSafeInteger(c) && (c as number) >= 0)) {
       fail(source, i, `segmentation.counts must be a compressed RLE string or a list of run lengths, got ${describe(counts)}`);
     }
-    return { size: size as [number, number], counts: counts as number[] };
+    return { size: size as [number, number], counts: counts as number[], ...flag };
   });
 }
 

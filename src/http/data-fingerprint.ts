@@ -28,7 +28,7 @@ function storeStamp(dataRoot: string, pair: string, store: ReferStore): string {
   let stamp = storeStamps.get(store);
   if (stamp === undefined) {
     const folder = join(dataRoot, store.dataset);
-    stamp = `${pair}=${fileStamp(join(folder, 'instances.json'))},${fileStamp(join(folder, refsFileName(store.splitBy)))}`;
+    stamp = `${pair}=${fileStamp(join(folder, 'instances.json'))},${fileStamp(join(folder, refsFileName(store.splitBy, store.dataset)))}`;
     storeStamps.set(store, stamp);
   }
   return stamp;

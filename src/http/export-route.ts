@@ -51,7 +51,8 @@ function exportSource(store: ReferStore) {
     checkSplit: (split: string) => store.checkSplit(split),
     refIdsOfSplit: (split: string) => store.getRefIds({ split }),
     refRow: (refId: number) => store.refRow(refId),
-    ref: (row: number) => store.refAt(row),
+    /** REFER's ref record; G_REFER's (target lists) for gRefCOCO. */
+    ref: (row: number) => (store.hasTargetLists ? store.gRefAt(row) : store.refAt(row)),
     image: (row: number) => store.imageAt(row),
     annotation: (row: number) => store.annotationAt(row),
     annotationWithoutSegmentation(row: number) {
@@ -60,8 +61,9 @@ function exportSource(store: ReferStore) {
     },
     segmentation: (row: number) => store.segmentationAt(row),
     category: (row: number) => store.categoryAt(row),
-    /** The `keys` of data.jsonl's section lines, per kind. */
+    /** The `keys` of data.jsonl's section lines, per kind (REFER's one-object refs). */
     sectionKeys(): Record<'images' | 'annotations' | 'refs', Record<string, unknown[]>> {
+      if (store.hasTargetLists) throw new DataError(`${store.name}: data.jsonl is REFER's bulk transfer and its refs name one object each; for gRefCOCO use refs.jsonl, annotations.jsonl and images.jsonl`);
       const c = store.bulkKeyColumns();
       return {
         images: { id: Array.from(c.imageId) },
@@ -69,8 +71,18 @@ function exportSource(store: ReferStore) {
         refs: { ref_id: Array.from(c.refId), ann_row: Array.from(c.refAnnRow), image_row: Array.from(c.refImageRow), category_id: Array.from(c.refCategoryId), sent_start: Array.from(c.sentStart), sent_id: Array.from(c.sentId) },
       };
     },
-    /** The ref with its box, category, image and annotation records (a REFER ref names one object). */
+    /** The ref with its box, category, image and annotation records; lists of them for gRefCOCO's 0..n targets. */
     refWithRecords(row: number) {
+      if (store.hasTargetLists) {
+        const annotations = store.annotationsOfRef(row).map((a) => store.annotationAt(a));
+        return {
+          ...store.gRefAt(row),
+          boxes: annotations.map((a) => a.bbox),
+          categories: store.annotationsOfRef(row).map((a) => store.categoryAt(store.categoryOfAnnotation(a))),
+          image: store.imageAt(store.imageOfRef(row)),
+          annotations,
+        };
+      }
       const annotation = store.annotationAt(store.referredAnnotation(row));
       return {
         ...store.refAt(row),

@@ -26,7 +26,7 @@ import { DataError, StaleIndexError } from '../errors';
 import { openRegularFile } from './regular-file';
 
 /** Bump when the tables' shape or a reader's output changes: old caches are rebuilt. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 const MAGIC = Buffer.from('REFERIDX');
 const HEADER_BYTES = 32;
 /** Strings longer than this are stored as UTF-8 sections, not inside the manifest. */

@@ -17,7 +17,7 @@ import { readInstances } from './instances';
 import { readPickle, type PickleDict, type PickleValue } from './pickle';
 import { readSentences } from './refs';
 import { Problems, type LoadWarning } from '../problems';
-import type { InstancesTables } from '../store/tables';
+import type { InstancesTables, RefTables } from '../store/tables';
 
 /** grefs(<splitBy>) of gRefCOCO. Rows keep file order. */
 export interface GRefTables {
@@ -280,6 +280,61 @@ function keepGRefs(t: ParsedGRefs, keep: number[], imageRow: Int32Array, annRows
     sent: all ? t.sent : stringColumn(sentRows.map((s) => stringAt(t.sent, s))),
     tokenExceptions,
     warnings,
+  };
+}
+
+/**
+ * gRefCOCO's tables as the store's refs: the targets become RefTables.targets, and the
+ * single-object columns hold the one target (or -1) and the first target's category.
+ */
+export function gRefsAsRefTables(g: GRefTables): RefTables {
+  const refs = g.refId.length;
+  const annRow = new Int32Array(refs).fill(-1);
+  const categoryId = new Int32Array(refs).fill(-1);
+  for (let r = 0; r < refs; r++) {
+    const first = g.targetStart[r];
+    const count = g.targetStart[r + 1] - first;
+    if (count === 1) annRow[r] = g.targetAnnRow[first];
+    if (count > 0) categoryId[r] = g.targetCategoryId[first];
+  }
+  return {
+    refId: g.refId,
+    annRow,
+    imageRow: g.imageRow,
+    categoryId,
+    targets: { start: g.targetStart, annRow: g.targetAnnRow, categoryId: g.targetCategoryId, noTarget: g.noTarget },
+    split: g.split,
+    splitNames: g.splitNames,
+    fileName: g.fileName,
+    sentStart: g.sentStart,
+    sentId: g.sentId,
+    raw: g.raw,
+    sent: g.sent,
+    tokenExceptions: g.tokenExceptions,
+    warnings: g.warnings,
+  };
+}
+
+/** The store's refs of a gRefCOCO pair seen as GRefTables again (no copies), for G_REFER's queries. */
+export function refTablesAsGRefs(refs: RefTables): GRefTables {
+  const { targets } = refs;
+  if (!targets || !refs.fileName) throw new DataError('these refs are not gRefCOCO refs: they have no target lists');
+  return {
+    refId: refs.refId,
+    imageRow: refs.imageRow,
+    targetStart: targets.start,
+    targetAnnRow: targets.annRow,
+    targetCategoryId: targets.categoryId,
+    noTarget: targets.noTarget,
+    split: refs.split,
+    splitNames: refs.splitNames,
+    fileName: refs.fileName,
+    sentStart: refs.sentStart,
+    sentId: refs.sentId,
+    raw: refs.raw,
+    sent: refs.sent,
+    tokenExceptions: refs.tokenExceptions,
+    warnings: refs.warnings,
   };
 }
 

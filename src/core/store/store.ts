@@ -10,6 +10,8 @@ import { stringAt, type StringColumn } from './columns';
 import { DataError, NotFoundError } from '../errors';
 import { IdIndex } from './id-index';
 import type { LoadWarning } from '../problems';
+import { refTablesAsGRefs } from '../read/grefs';
+import { annIds as gReferAnnIds, indexGRefs, refIds as gReferRefIds, type GReferIndex, type RefFilter as GReferRefFilter } from '../query/grefer';
 import type { AnnId, InstancesTables, RefTables } from './tables';
 
 /** Rows grouped by a key row: members of group g are rows[start[g] .. start[g+1]]. */
@@ -25,6 +27,17 @@ function groupRows(groupCount: number, keyOfRow: ArrayLike<number>): Grouping {
   const fill = start.slice(0, groupCount);
   const rows = new Int32Array(start[groupCount]);
   for (let r = 0; r < keyOfRow.length; r++) if (keyOfRow[r] >= 0) rows[fill[keyOfRow[r]]++] = r;
+  return { start, rows };
+}
+
+/** Like groupRows, but a row may fall under several keys (its keys as given by `keysOf`). */
+function groupRowsMulti(groupCount: number, rowCount: number, keysOf: (row: number, add: (key: number) => void) => void): Grouping {
+  const start = new Int32Array(groupCount + 1);
+  for (let r = 0; r < rowCount; r++) keysOf(r, (k) => start[k + 1]++);
+  for (let g = 0; g < groupCount; g++) start[g + 1] += start[g];
+  const fill = start.slice(0, groupCount);
+  const rows = new Int32Array(start[groupCount]);
+  for (let r = 0; r < rowCount; r++) keysOf(r, (k) => (rows[fill[k]++] = r));
   return { start, rows };
 }
 
@@ -112,6 +125,13 @@ export interface ReferRef {
   sentences: ReferSentence[];
 }
 
+/** G_REFER's ref dict: parallel target lists, [-1] for a no-target ref. */
+export interface GReferRef extends Omit<ReferRef, 'ann_id' | 'category_id'> {
+  ann_id: number[];
+  category_id: number[];
+  no_target: boolean;
+}
+
 export interface ReferSentence {
   sent_id: number;
   raw: string;
@@ -165,6 +185,7 @@ export class ReferStore {
   readonly refsByCategory: Grouping;
   private lazyRefsByAnn?: Grouping;
   private lazyRefOfSentence?: Int32Array;
+  private lazyGRefer?: GReferIndex;
 
   constructor(
     readonly dataset: string,
@@ -176,8 +197,30 @@ export class ReferStore {
     const { tables } = instances;
     this.refRowById = new IdIndex(refs.refId);
     this.refsByImage = groupRows(tables.images.id.length, refs.imageRow);
-    const categoryRowOfRef = Int32Array.from(refs.categoryId, (id) => instances.categoryRowById.get(id) ?? -1);
-    this.refsByCategory = groupRows(tables.categories.id.length, categoryRowOfRef);
+    this.refsByCategory = refs.targets ? this.groupByTargetCategories(refs.targets) : groupRows(tables.categories.id.length, Int32Array.from(refs.categoryId, (id) => instances.categoryRowById.get(id) ?? -1));
+  }
+
+  /** gRefCOCO's catToRefs: a ref once under each distinct category of its targets. */
+  private groupByTargetCategories(targets: NonNullable<RefTables['targets']>): Grouping {
+    const { categoryRowById } = this.instances;
+    return groupRowsMulti(this.instances.tables.categories.id.length, this.refs.refId.length, (r, add) => {
+      const seen = new Set<number>();
+      for (let t = targets.start[r]; t < targets.start[r + 1]; t++) {
+        const row = categoryRowById.get(targets.categoryId[t]);
+        if (row !== undefined && !seen.has(row)) add(row), seen.add(row);
+      }
+    });
+  }
+
+  /** True for gRefCOCO, whose refs name several objects or none. */
+  get hasTargetLists(): boolean {
+    return this.refs.targets !== undefined;
+  }
+
+  /** G_REFER's indexes over this gRefCOCO pair (grefer.ts), built on first use; an error for REFER's pairs. */
+  get gRefer(): GReferIndex {
+    if (!this.refs.targets) throw new DataError(`${this.name}: not a gRefCOCO pair (its refs name exactly one object each)`);
+    return (this.lazyGRefer ??= indexGRefs(refTablesAsGRefs(this.refs), this.instances.tables, this.name));
   }
 
   // Built on first use: most starts never need them.
@@ -186,9 +229,13 @@ export class ReferStore {
     return (this.lazySentRowById ??= new IdIndex(this.refs.sentId));
   }
 
-  /** The refs of each annotation row (usually one). */
+  /** The refs of each annotation row (usually one; in gRefCOCO every ref naming it). */
   get refsByAnn(): Grouping {
-    return (this.lazyRefsByAnn ??= groupRows(this.instances.annotationCount, this.refs.annRow));
+    const { targets } = this.refs;
+    if (!targets) return (this.lazyRefsByAnn ??= groupRows(this.instances.annotationCount, this.refs.annRow));
+    return (this.lazyRefsByAnn ??= groupRowsMulti(this.instances.annotationCount, this.refCount, (r, add) => {
+      for (let t = targets.start[r]; t < targets.start[r + 1]; t++) add(targets.annRow[t]);
+    }));
   }
 
   /** Ref row of each sentence row. */
@@ -277,7 +324,10 @@ export class ReferStore {
 
   /** Throws unless `split` is one of REFER's split arguments. */
   checkSplit(split: string): void {
-    if (!SPLIT_ARGUMENTS.includes(split)) {
+    if (this.refs.targets && !this.splitNames.includes(split)) {
+      throw new DataError(`${this.name}: no such split ${JSON.stringify(split)}; valid splits: ${this.splitNames.join(', ')} (compared exactly, as G_REFER does)`);
+    }
+    if (!this.refs.targets && !SPLIT_ARGUMENTS.includes(split)) {
       throw new DataError(`${this.name}: no such split "${split}"; valid splits: ${SPLIT_ARGUMENTS.join(', ')} (labels in this data: ${this.splitNames.join(', ')})`);
     }
   }
@@ -293,7 +343,7 @@ export class ReferStore {
     const tests: ((row: number) => boolean)[] = [];
     if (q.catIds?.length) {
       const cats = new Set(q.catIds);
-      tests.push((r) => cats.has(refs.categoryId[r]));
+      tests.push(refs.targets ? this.sharesCategoryTest(cats) : (r) => cats.has(refs.categoryId[r]));
     }
     if (q.refIds?.length) {
       const ids = new Set(q.refIds);
@@ -302,7 +352,8 @@ export class ReferStore {
     if (q.split) {
       const split = q.split;
       this.checkSplit(split);
-      const labelMatches = refs.splitNames.map((label) => splitMatches(split, label));
+      // G_REFER compares splits exactly; REFER lets testA match testAB.
+      const labelMatches = refs.splitNames.map((label) => (refs.targets ? label === split : splitMatches(split, label)));
       tests.push((r) => labelMatches[refs.split[r]]);
     }
     return allOf(tests);
@@ -314,6 +365,16 @@ export class ReferStore {
    * image ids are an error (REFER raised KeyError, or crashed on every image_ids list);
    * other unknown ids just match nothing. One pass, no intermediate arrays.
    */
+  /** gRefCOCO: a ref matches when one of its targets' categories is in `cats`; -1 selects no-target refs (G_REFER). */
+  private sharesCategoryTest(cats: Set<number>): (row: number) => boolean {
+    const targets = this.refs.targets!;
+    return (r) => {
+      if (targets.noTarget[r]) return cats.has(-1);
+      for (let t = targets.start[r]; t < targets.start[r + 1]; t++) if (cats.has(targets.categoryId[t])) return true;
+      return false;
+    };
+  }
+
   refRows(q: RefQuery = {}, extra?: (row: number) => boolean): number[] {
     const keep = allOf([this.refTest(q), extra]) ?? (() => true);
     const rows: number[] = [];
@@ -323,6 +384,20 @@ export class ReferStore {
       for (let r = 0, n = this.refCount; r < n; r++) if (keep(r)) rows.push(r);
     }
     return rows;
+  }
+
+  /**
+   * gRefCOCO's getRefIds with G_REFER's semantics (grefer.ts): repeated images repeat,
+   * unknown or ref-less images have no refs, catIds [-1] selects no-target refs, splits
+   * compare exactly; plus a noTarget filter.
+   */
+  gReferRefIds(filter: GReferRefFilter): number[] {
+    return gReferRefIds(this.gRefer, filter);
+  }
+
+  /** gRefCOCO's getAnnIds(image_ids, ref_ids) with G_REFER's semantics, in file order where G_REFER answers in set order. */
+  gReferAnnIds(filter: { imageIds?: readonly number[]; refIds?: readonly number[] }): number[] {
+    return gReferAnnIds(this.gRefer, filter);
   }
 
   getRefIds(q: RefQuery = {}): number[] {
@@ -395,7 +470,43 @@ export class ReferStore {
    * gRefCOCO. The only place that knows how many objects a ref has.
    */
   annotationsOfRef(refRow: number): number[] {
-    return [this.refs.annRow[refRow]];
+    const { targets } = this.refs;
+    if (!targets) return [this.refs.annRow[refRow]];
+    return Array.from(targets.annRow.subarray(targets.start[refRow], targets.start[refRow + 1]));
+  }
+
+  /** The one object of a ref that names exactly one (every REFER ref), else undefined. */
+  singleTarget(refRow: number): number | undefined {
+    const rows = this.annotationsOfRef(refRow);
+    return rows.length === 1 ? rows[0] : undefined;
+  }
+
+  /**
+   * The objects whose union is the ref's mask: REFER's one; gRefCOCO's non-crowd targets
+   * (ReLA's ground truth: crowd targets are skipped), so none for a no-target ref.
+   */
+  maskedAnnotationsOfRef(refRow: number): number[] {
+    const rows = this.annotationsOfRef(refRow);
+    return this.refs.targets ? rows.filter((a) => this.annIscrowd(a) !== 1) : rows;
+  }
+
+  /** gRefCOCO's no-target refs (ann_id [-1]); false for every REFER ref. */
+  isNoTarget(refRow: number): boolean {
+    return this.refs.targets?.noTarget[refRow] === 1;
+  }
+
+  /** The distinct category rows of a ref's targets, in ann_id order (none for no target). */
+  categoriesOfRef(refRow: number): number[] {
+    const { targets } = this.refs;
+    if (!targets) return [this.categoryOfRef(refRow)];
+    const rows = new Set<number>();
+    for (let t = targets.start[refRow]; t < targets.start[refRow + 1]; t++) rows.add(this.definedCategoryRow(targets.categoryId[t]));
+    return [...rows];
+  }
+
+  /** G_REFER's getRefBox: one [x, y, w, h] per target in ann_id order; [] for no target. */
+  refBoxes(refRow: number): number[][] {
+    return this.annotationsOfRef(refRow).map((a) => this.annBbox(a));
   }
 
   /**
@@ -447,6 +558,7 @@ export class ReferStore {
   }
 
   categoryOfRef(refRow: number): number {
+    if (this.isNoTarget(refRow)) throw new DataError(`${this.name}: ref ${this.refId(refRow)} has no target, hence no category`);
     return this.definedCategoryRow(this.refs.categoryId[refRow]);
   }
 
@@ -586,6 +698,7 @@ export class ReferStore {
     return this.refs.tokenExceptions[row] ?? stringAt(this.refs.sent, row).split(' ');
   }
 
+  /** A ref as REFER's Refs holds it; in gRefCOCO the ref must have exactly one target (see gRefAt). */
   refAt(row: number): ReferRef {
     const { refs } = this;
     const sentences: ReferSentence[] = [];
@@ -593,8 +706,8 @@ export class ReferStore {
     const ref: ReferRef = {
       ref_id: refs.refId[row],
       ann_id: this.instances.annId(this.referredAnnotation(row)),
-      image_id: this.instances.tables.images.id[refs.imageRow[row]],
       category_id: refs.categoryId[row],
+      image_id: this.instances.tables.images.id[refs.imageRow[row]],
       split: refs.splitNames[refs.split[row]],
       sent_ids: sentences.map((s) => s.sent_id),
       sentences,
@@ -602,6 +715,28 @@ export class ReferStore {
     const fileName = optionalString(refs.fileName, row);
     if (fileName !== undefined) ref.file_name = fileName;
     return ref;
+  }
+
+  /** A gRefCOCO ref as G_REFER's Refs holds it (target lists, [-1] for no target). */
+  gRefAt(row: number): GReferRef {
+    const { refs } = this;
+    const targets = refs.targets;
+    if (!targets) throw new DataError(`${this.name}: not a gRefCOCO pair; use refAt`);
+    const sentences = this.sentencesOfRef(row).map((s) => this.sentenceAt(s));
+    const span = [targets.start[row], targets.start[row + 1]] as const;
+    const noTarget = targets.noTarget[row] === 1;
+    const ids = this.instances.tables.annotations.id;
+    return {
+      ref_id: refs.refId[row],
+      ann_id: noTarget ? [-1] : Array.from(targets.annRow.subarray(...span), (a) => ids[a]),
+      category_id: noTarget ? [-1] : Array.from(targets.categoryId.subarray(...span)),
+      no_target: noTarget,
+      image_id: this.instances.tables.images.id[refs.imageRow[row]],
+      split: refs.splitNames[refs.split[row]],
+      sent_ids: sentences.map((s) => s.sent_id),
+      file_name: optionalString(refs.fileName, row) ?? '',
+      sentences,
+    };
   }
 
   annBbox(row: number): number[] {

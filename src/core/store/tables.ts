@@ -74,12 +74,28 @@ export interface InstancesTables {
   warnings: LoadWarning[];
 }
 
-/** refs(<splitBy>).p of one dataset/splitBy pair. */
+/**
+ * gRefCOCO's targets: ref r names annotation rows annRow[start[r] .. start[r+1]] in its
+ * ann_id order, none for a no-target ref, with the ref's category_id entry of each.
+ */
+export interface RefTargets {
+  start: Uint32Array;
+  annRow: Int32Array;
+  categoryId: Int32Array;
+  /** 1 for a no-target ref (ann_id [-1]). */
+  noTarget: Uint8Array;
+}
+
+/** refs(<splitBy>).p of one dataset/splitBy pair, or gRefCOCO's grefs(<splitBy>). */
 export interface RefTables {
   refId: Float64Array;
+  /** The one referred annotation; -1 in gRefCOCO where a ref has not exactly one target. */
   annRow: Int32Array;
   imageRow: Int32Array;
+  /** The ref's category; in gRefCOCO its first target's, -1 for a no-target ref. */
   categoryId: Int32Array;
+  /** gRefCOCO only: every target of every ref (REFER's refs have exactly annRow's one). */
+  targets?: RefTargets;
   /** Index into splitNames. */
   split: Uint8Array;
   splitNames: string[];
