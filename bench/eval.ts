@@ -1,7 +1,7 @@
 /**
  * Evaluation speed on full-scale refcoco/unc (issue 11):
  *
- *   npx ts-node --transpile-only bench/eval.ts --data-root /work/fullscale --cache-dir /tmp/eval-bench-cache
+ *   npx ts-node --transpile-only bench/eval.ts --data-root bench/data/full --cache-dir /tmp/eval-bench-cache
  *
  * In-process, predictions already parsed (the Python figures are the same computation):
  * box accuracy of every testA + testB sentence, mask decode + IoU for 2,000 refs, and
@@ -50,7 +50,7 @@ async function timeCpu(runs: number, fn: () => unknown): Promise<{ median: numbe
 const ms = (t: { median: number; best: number; cpu?: number }) => `wall ${t.median.toFixed(2)} ms (best ${t.best.toFixed(2)})${t.cpu === undefined ? '' : `, CPU ${t.cpu.toFixed(2)} ms`}`;
 
 async function main(): Promise<void> {
-  const dataRoot = arg('data-root', '/work/fullscale');
+  const dataRoot = arg('data-root', 'bench/data/full');
   const cacheDir = arg('cache-dir', '/tmp/eval-bench-cache');
   const runs = Number(arg('runs', '7'));
   const catalog = loadCatalog({ dataRoot, datasets: ['refcoco/unc'], cacheDir });

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bench: the Python client and the bulk export on a full-scale data root, over loopback.
 
-    npm run build && /usr/bin/python3 bench/python-client.py [--data-root /work/fullscale] [--runs 5]
+    npm run build && /usr/bin/python3 bench/python-client.py [--data-root bench/data/full] [--runs 5]
 
 1. REFER(url, 'refcoco', 'unc') plus first access to Refs, Anns, Imgs, each run in a
    fresh Python process (wall time and the client's peak RSS), median of --runs.
@@ -112,7 +112,7 @@ def median_of(runs, key):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-root", default="/work/fullscale")
+    parser.add_argument("--data-root", default="bench/data/full")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     cache = tempfile.mkdtemp(prefix="refer-bench-cache-")

@@ -2,7 +2,7 @@
  * Start-up as a user feels it: spawn `refer-graphql serve`, poll until a real GraphQL
  * query is answered, stop the server; median of several runs.
  *
- *   npm run build && node dist/bench/startup.js --data-root /work/fullscale [--pair refcoco/unc] [--runs 5] [--workers 1] [--entry bin|modules] [--cli other/cli.js]
+ *   npm run build && node dist/bench/startup.js --data-root bench/data/full [--pair refcoco/unc] [--runs 5] [--workers 1] [--entry bin|modules] [--cli other/cli.js]
  *
  * --entry bin (the default) starts bin/refer-graphql.js, what `refer-graphql` and `npm start`
  * run: the bundle with its V8 code cache; --entry modules starts dist/src/cli.js, tsc's
@@ -27,7 +27,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     workers: { type: 'string', default: '1' },
     entry: { type: 'string', default: 'bin' },
-    /** Another build's CLI script, to compare (e.g. /work/main/dist/src/cli.js). */
+    /** Another build's CLI script, to compare (e.g. ../other-checkout/dist/src/cli.js). */
     cli: { type: 'string' },
   },
 });

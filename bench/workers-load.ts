@@ -2,7 +2,7 @@
  * `serve --workers N` under load: req/s of api-load.ts's query (b) (20 images → refs →
  * sentences + category) against the real command with 1 and with 2 workers.
  *
- *   npm run build && node dist/bench/workers-load.js --data-root /work/fullscale [--pair refcoco/unc] [--duration 10] [--connections 10]
+ *   npm run build && node dist/bench/workers-load.js --data-root bench/data/full [--pair refcoco/unc] [--duration 10] [--connections 10]
  *
  * autocannon runs in this process, on the same machine: with 2 cores, 2 workers and the
  * load generator share them, so the gain from a second worker is bounded by that.
