@@ -5,6 +5,7 @@
  */
 import type { GroundTruth, Unit } from './ground-truth';
 import type { IdEntry } from './predictions';
+import { runSteps, type Steps } from './steps';
 
 export interface UnknownEntry {
   entry: number;
@@ -25,6 +26,13 @@ export interface Matching {
 }
 
 export function matchEntries(gt: GroundTruth, unit: Unit, split: string, entries: readonly IdEntry[]): Matching {
+  return runSteps(matchEntrySteps(gt, unit, split, entries));
+}
+
+/** Entries matched between two progress reports. */
+const MATCH_STEP = 8192;
+
+export function* matchEntrySteps(gt: GroundTruth, unit: Unit, split: string, entries: readonly IdEntry[]): Steps<Matching> {
   const rows = universeRows(gt, unit, split);
   const positionOfRow = gt.universePositions(unit, split);
   const entryAt = new Int32Array(rows.length).fill(-1);
@@ -45,6 +53,7 @@ export function matchEntries(gt: GroundTruth, unit: Unit, split: string, entries
       lastUnknownEntry.set(id, i);
       unknownEntries.push({ entry: i, id, in_dataset: row >= 0 });
     }
+    if (i % MATCH_STEP === MATCH_STEP - 1) yield { stage: 'matching', done: i + 1, total: entries.length };
   }
   return { unit, rows, entryAt, evaluated, duplicates: overriddenEntries.length, overriddenEntries, unknownEntries };
 }
