@@ -20,12 +20,16 @@ import { DataError, NotFoundError } from '../core/errors';
 import { evaluatePredictionsYielding, evaluationSetup, type EvaluationRequest } from '../eval/evaluate';
 import { JsonArrayStream } from '../eval/json-array-stream';
 import type { EvaluationReports } from '../eval/report-store';
+import { SLICE_MS } from '../eval/steps';
+import { performance } from 'node:perf_hooks';
 import type { Responses } from './responses';
 
 const PATH = '/evaluate';
 export const MAX_EVALUATE_BYTES = 256 * 1024 * 1024;
 export const MAX_PREDICTIONS = 1_000_000;
 const SOURCE = 'POST /evaluate body';
+/** Characters handed to the element parser at once: a few ms of work. */
+const PARSE_PIECE = 16 * 1024;
 
 class TooLarge extends Error {}
 
@@ -69,13 +73,24 @@ async function readPredictions(request: Request): Promise<unknown[]> {
   });
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let total = 0;
+  let sliceStart = performance.now();
+  // A chunk can be the whole body (a string body, a fast client): it is parsed in pieces,
+  // with an event-loop turn whenever a slice of work is done.
+  const pushInSlices = async (text: string) => {
+    for (let at = 0; at < text.length; at += PARSE_PIECE) {
+      parser.push(text.slice(at, at + PARSE_PIECE));
+      if (performance.now() - sliceStart < SLICE_MS) continue;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  };
   try {
     for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) {
       total += chunk.byteLength;
       if (total > MAX_EVALUATE_BYTES) throw new TooLarge(`a body of more than ${MAX_EVALUATE_BYTES} bytes`);
-      parser.push(decoder.decode(chunk, { stream: true }));
+      await pushInSlices(decoder.decode(chunk, { stream: true }));
     }
-    parser.push(decoder.decode());
+    await pushInSlices(decoder.decode());
   } catch (e) {
     if (e instanceof TooLarge || e instanceof DataError) throw e;
     throw new DataError(`${SOURCE}: cannot be read (${encoding === 'gzip' ? 'not valid gzip, or ' : ''}not UTF-8): ${(e as Error).message}`);
