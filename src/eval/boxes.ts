@@ -92,7 +92,9 @@ function* entryLoopSteps(gt: GroundTruth, parsed: Parsed<BoxEntry>, toPixels: (b
  * published-IoU division by zero as 0) and, unless `withRows` is false, the per-sample rows.
  */
 export function scoreBoxSamples(gt: GroundTruth, m: Matching, entries: readonly BoxEntry[], options: BoxOptions, toPixels: PixelBoxes, withRows = true): BoxScores {
-  return runSteps(boxScoreSteps(gt, m, entries, options, toPixels, withRows));
+  const scores = emptyScores(m.rows.length);
+  scoreBoxRange(gt, m, entries, options, toPixels, withRows, scores, 0, m.rows.length);
+  return scores;
 }
 
 type PixelBoxes = (box: [number, number, number, number], refRow: number) => number[];
@@ -104,33 +106,44 @@ export interface BoxScores {
   samples: BoxSample[];
 }
 
+function emptyScores(n: number): BoxScores {
+  return { published: new Float64Array(n).fill(NaN), continuous: new Float64Array(n).fill(NaN), publishedErrors: 0, samples: [] };
+}
+
+/** scoreBoxSamples in slices: the hot loop stays a plain function, the generator only steps it. */
 export function* boxScoreSteps(gt: GroundTruth, m: Matching, entries: readonly BoxEntry[], options: BoxOptions, toPixels: PixelBoxes, withRows = true): Steps<BoxScores> {
+  const n = m.rows.length;
+  const scores = emptyScores(n);
+  for (let from = 0; from < n; from += BOX_STEP) {
+    scoreBoxRange(gt, m, entries, options, toPixels, withRows, scores, from, Math.min(n, from + BOX_STEP));
+    yield { stage: 'scoring', done: Math.min(n, from + BOX_STEP), total: n };
+  }
+  return scores;
+}
+
+/** Universe positions [from, to) scored into `scores`. */
+function scoreBoxRange(gt: GroundTruth, m: Matching, entries: readonly BoxEntry[], options: BoxOptions, toPixels: PixelBoxes, withRows: boolean, scores: BoxScores, from: number, to: number): void {
   const { unit } = m;
   const boxes = gt.boxColumn;
-  const published = new Float64Array(m.rows.length).fill(NaN);
-  const continuous = new Float64Array(m.rows.length).fill(NaN);
-  const samples: BoxSample[] = [];
-  let publishedErrors = 0;
-  for (let p = 0; p < m.rows.length; p++) {
-    if (p % BOX_STEP === BOX_STEP - 1) yield { stage: 'scoring', done: p, total: m.rows.length };
+  const offsets = gt.refBoxOffsets();
+  for (let p = from; p < to; p++) {
     const e = m.entryAt[p];
     if (e < 0) continue;
     const refRow = refRowOf(gt, unit, m.rows[p]);
     const pred = toPixels(entries[e].box, refRow);
-    const offset = gt.refBoxOffset(refRow);
+    const offset = offsets[refRow];
     const iou = publishedIou(pred, boxes, offset);
     const iouContinuous = continuousIou(pred, boxes, offset);
-    if (iou === null) publishedErrors++;
-    published[p] = iou ?? 0;
-    continuous[p] = iouContinuous ?? 0;
+    if (iou === null) scores.publishedErrors++;
+    scores.published[p] = iou ?? 0;
+    scores.continuous[p] = iouContinuous ?? 0;
     const chosen = options.iou === 'published' ? iou : iouContinuous;
     if (!withRows) continue;
     // sent_id first, as the golden rows have it; undefined is left out of the JSON.
     const sample: BoxSample = { sent_id: unit === 'sent' ? entries[e].id : undefined, ref_id: gt.refId(refRow), gt: [boxes[offset], boxes[offset + 1], boxes[offset + 2], boxes[offset + 3]], entry: e, pred, iou, iou_continuous: iouContinuous, hit: chosen !== null && chosen >= 0.5 };
     if (iou === null) sample.error = ZERO_DIVISION;
-    samples.push(sample);
+    scores.samples.push(sample);
   }
-  return { published, continuous, publishedErrors, samples };
 }
 
 /** A box as written, in pixels [x, y, w, h] of its ref's image. */
