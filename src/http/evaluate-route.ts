@@ -20,6 +20,7 @@ import { DataError, NotFoundError } from '../core/errors';
 import { evaluatePredictionsYielding, evaluationSetup, type EvaluationRequest } from '../eval/evaluate';
 import { JsonArrayStream } from '../eval/json-array-stream';
 import type { EvaluationReports } from '../eval/report-store';
+import { reportJsonPieces } from '../eval/report-json';
 import { SLICE_MS } from '../eval/steps';
 import { performance } from 'node:perf_hooks';
 import type { Responses } from './responses';
@@ -99,6 +100,30 @@ async function readPredictions(request: Request): Promise<unknown[]> {
   return predictions;
 }
 
+/** The report's JSON, produced in slices with an event-loop turn before each (a big report takes a while to write). */
+function reportStream(report: Record<string, unknown>): ReadableStream<Uint8Array> {
+  const pieces = reportJsonPieces(report);
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const start = performance.now();
+      let text = '';
+      for (;;) {
+        const next = pieces.next();
+        if (next.done) {
+          if (text) controller.enqueue(encoder.encode(text));
+          controller.close();
+          return;
+        }
+        text += next.value;
+        if (performance.now() - start >= SLICE_MS) break;
+      }
+      controller.enqueue(encoder.encode(text));
+    },
+  });
+}
+
 async function evaluateResponse(catalog: Catalog, reports: EvaluationReports, request: Request, url: URL, fetchAPI: Responses): Promise<Response> {
   try {
     const asked = requestOf(url.searchParams);
@@ -106,7 +131,7 @@ async function evaluateResponse(catalog: Catalog, reports: EvaluationReports, re
     const predictions = await readPredictions(request);
     const report = await evaluatePredictionsYielding(setup, SOURCE, predictions);
     const stored = reports.add({ dataset: setup.dataset, splitBy: setup.splitBy, split: setup.split, report });
-    return new fetchAPI.Response(JSON.stringify({ ...report, id: stored.id }), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
+    return new fetchAPI.Response(reportStream({ ...report, id: stored.id }), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
   } catch (e) {
     if (e instanceof TooLarge) return jsonError(fetchAPI, 413, `${SOURCE} is too large: ${e.message}`);
     if (e instanceof NotFoundError) return jsonError(fetchAPI, 404, e.message);
