@@ -11,8 +11,9 @@
  *   413 a body over 256 MB (after decompression) or over 1,000,000 predictions
  *   405 a method other than POST
  *
- * The body is parsed element by element as it streams in, and mask decoding yields
- * between slices, so other requests are served meanwhile.
+ * The body is parsed element by element as it streams in; parsing, scoring and writing the
+ * report run in slices (src/eval/steps.ts) with event-loop turns between them, so other
+ * requests are served meanwhile.
  */
 import type { Plugin } from 'graphql-yoga';
 import type { Catalog } from '../core/catalog';
