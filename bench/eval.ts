@@ -6,7 +6,9 @@
  * In-process, predictions already parsed (the Python figures are the same computation):
  * box accuracy of every testA + testB sentence, mask decode + IoU for 2,000 refs, and
  * expression scoring (BLEU, ROUGE-L, CIDEr-D) of 5,000 refs. Then end-to-end POST
- * /evaluate through yoga.fetch. Medians of several runs after a warm-up.
+ * /evaluate through yoga.fetch, and the largest event-loop gap while 200,000 boxes are
+ * evaluated. Medians of several runs after a warm-up. `--only boxes,expressions,…` runs
+ * some sections (boxes, masks, expressions, http, responsiveness).
  */
 import { loadCatalog } from '../src/core/catalog';
 import { evaluateBoxes, DEFAULT_BOX_THRESHOLDS, pixelBoxes, scoreBoxSamples } from '../src/eval/boxes';
@@ -19,6 +21,7 @@ import { rleFromBbox, rleToString } from '../src/mask';
 import { parseBoxPredictions, parseMaskPredictions, parseSentencePredictions } from '../src/eval/predictions';
 import { createYogaApp } from '../src/server';
 import { median, timeRuns } from './timing';
+import { performance } from 'node:perf_hooks';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
   const dataRoot = arg('data-root', 'bench/data/full');
   const cacheDir = arg('cache-dir', '/tmp/eval-bench-cache');
   const runs = Number(arg('runs', '7'));
+  const only = arg('only', 'boxes,masks,expressions,http,responsiveness').split(',');
   const catalog = loadCatalog({ dataRoot, datasets: ['refcoco/unc'], cacheDir });
   const store = catalog.get('refcoco', 'unc');
   const gt = new GroundTruth(store);
@@ -69,6 +73,7 @@ async function main(): Promise<void> {
   const options = { thresholds: [...DEFAULT_BOX_THRESHOLDS], iou: 'published' as const, boxFormat: 'xywh' as const, boxScale: 'pixels' as const };
   // What the Python figure times: each prediction's IoU with its ref's box, hits counted.
   const toPixels = pixelBoxes(gt, options);
+  if (only.includes('boxes')) {
   const accuracy = await timeCpu(runs * 3, () =>
     boxSplits.map((b) => {
       const scored = scoreBoxSamples(gt, matchEntries(gt, 'sent', b.split, b.parsed.entries), b.parsed.entries, options, toPixels, false);
@@ -80,7 +85,9 @@ async function main(): Promise<void> {
   console.log(`boxes: ${sentences} testA + testB sentences, accuracy (match ids, both IoUs, hits at 0.5): ${ms(accuracy)}`);
   const boxes = await timeCpu(runs * 3, () => boxSplits.map((b) => evaluateBoxes(gt, b.split, b.parsed, options)));
   console.log(`boxes: ${sentences} testA + testB sentences, whole report (matching, both IoUs, blocks, per-category, per-sample rows, entry loop): ${ms(boxes)}`);
+  }
 
+  if (only.includes('masks')) {
   // Masks: 2,000 val refs' first sentence, a jittered box as the predicted mask.
   const valRefs = gt.universe('val').refRows.subarray(0, 2000);
   const maskPredictions = Array.from(valRefs, (r) => {
@@ -100,6 +107,8 @@ async function main(): Promise<void> {
   const masks = await timeCpu(runs, runMasks);
   console.log(`masks: ${valRefs.length} val refs (the 2,000 of the split; ${maskParsed.entries.length} predictions), decode + I/U + report, GT masks cached: ${ms(masks)}; first run, GT masks built too: ${cold.toFixed(1)} ms`);
 
+  }
+
   // Expressions: 5,000 train refs, a GT sentence with one word dropped as the prediction.
   const trainRefs = gt.universe('train').refRows.subarray(0, 5000);
   const captionPredictions = Array.from(trainRefs, (r) => {
@@ -108,6 +117,7 @@ async function main(): Promise<void> {
     return { ref_id: gt.refId(r), sent: words.join(' ') };
   });
   const captionParsed = parseSentencePredictions('bench', captionPredictions);
+  if (only.includes('expressions')) {
   const captions = await timeCpu(runs, () => evaluateExpressions('bench', gt, 'train', captionParsed));
   console.log(`expressions: ${trainRefs.length} train refs, whole report (PTB tokenizer, BLEU, ROUGE-L, CIDEr-D, breakdowns, rows): ${ms(captions)}`);
   // What the Python figure times: the three scorers on sentences already tokenised.
@@ -115,8 +125,11 @@ async function main(): Promise<void> {
   const scorers = await timeCpu(runs, () => scoreExpressions(tokenised));
   console.log(`expressions: ${trainRefs.length} train refs, the scorers alone (BLEU + ROUGE-L + CIDEr-D on tokenised sentences): ${ms(scorers)}`);
 
-  // End to end: POST /evaluate through yoga.fetch (body parsing and JSON response included).
+  }
+
   const yoga = createYogaApp(catalog, { log: false });
+  if (only.includes('http')) {
+  // End to end: POST /evaluate through yoga.fetch (body parsing and JSON response included).
   const post = async (query: string, body: string) => {
     const response = await yoga.fetch(`http://localhost/evaluate?dataset=refcoco&splitBy=unc&${query}`, { method: 'POST', body });
     if (response.status !== 200) throw new Error(`${query}: ${response.status} ${await response.text()}`);
@@ -138,6 +151,44 @@ async function main(): Promise<void> {
   const captionBody = JSON.stringify(captionPredictions);
   const e2eCaptions = await timeCpu(runs, () => post('split=train&task=expressions', captionBody));
   console.log(`POST /evaluate expressions, ${captionPredictions.length} refs (${(captionBody.length / 1e6).toFixed(2)} MB): ${ms(e2eCaptions)}`);
+  }
+
+  if (only.includes('responsiveness')) {
+    // 200,000 box predictions on train (its 120k sentences, then 80k repeated): the
+    // largest gap between event-loop turns while the request runs, as a client of the
+    // same server would feel it.
+    const trainSentences = gt.universe('train').sentRows;
+    const big = JSON.stringify(Array.from({ length: 200_000 }, (_, i) => {
+      const s = trainSentences[i % trainSentences.length];
+      return { sent_id: store.refs.sentId[s], box: jitter(gt.refBox(gt.refRowOfSentence(s))) };
+    }));
+    const gaps: number[] = [];
+    for (let r = 0; r < Math.max(3, Math.floor(runs / 2)); r++) {
+      gaps.push(await largestGapDuring(async () => {
+        const response = await yoga.fetch('http://localhost/evaluate?dataset=refcoco&splitBy=unc&split=train&task=boxes', { method: 'POST', body: big });
+        if (response.status !== 200) throw new Error(`responsiveness: ${response.status}`);
+        await response.arrayBuffer();
+      }));
+    }
+    console.log(`POST /evaluate boxes, 200,000 train predictions (${(big.length / 1e6).toFixed(1)} MB): largest event-loop gap median ${median(gaps).toFixed(1)} ms (runs: ${gaps.map((g) => g.toFixed(0)).join(', ')})`);
+  }
+}
+
+/** The longest time between two event-loop turns while `run` runs (a 1 ms timer chain stamps each turn). */
+async function largestGapDuring(run: () => Promise<void>): Promise<number> {
+  const stamps = [performance.now()];
+  let running = true;
+  const tick = () => {
+    stamps.push(performance.now());
+    if (running) setTimeout(tick, 1);
+  };
+  setTimeout(tick, 1);
+  await run();
+  running = false;
+  stamps.push(performance.now());
+  let largest = 0;
+  for (let i = 1; i < stamps.length; i++) largest = Math.max(largest, stamps[i] - stamps[i - 1]);
+  return largest;
 }
 
 main().catch((e) => {

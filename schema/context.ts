@@ -22,6 +22,8 @@ export interface Context {
   catalog: Catalog;
   loaders: RequestLoaders;
   limits: Limits;
+  /** The app's evaluation reports (Query.evaluation reads them, Query.evaluateBoxes adds). */
+  evaluations: EvaluationReports;
 }
 
 /** What the app (src/server.ts) owns and every request shares. */
@@ -38,5 +40,5 @@ export interface AppState {
 
 /** A request's context, over what the app shares. */
 export function createContext(app: AppState): Context {
-  return { catalog: app.catalog, loaders: new RequestLoaders(app.catalog, app.masks, app.observe), limits: app.limits };
+  return { catalog: app.catalog, loaders: new RequestLoaders(app.catalog, app.masks, app.observe), limits: app.limits, evaluations: app.evaluations };
 }

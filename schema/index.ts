@@ -10,6 +10,8 @@ import './category';
 import './mask';
 import './mask-iou';
 import './render';
+import './evaluation';
+import './box-iou';
 
 export const schema = builder.toSchema();
 export type { Context } from './context';

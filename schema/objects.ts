@@ -4,6 +4,7 @@
  * other.
  */
 import type { ReferStore } from '../src/core/store/store';
+import type { StoredReport } from '../src/eval/report-store';
 import { builder } from './builder';
 import type { AnnotationRow, CategoryRow, ImageRow, MaskModel, RefRow, SentenceRow, SplitModel } from './models';
 
@@ -15,3 +16,4 @@ export const Image = builder.objectRef<ImageRow>('Image');
 export const Annotation = builder.objectRef<AnnotationRow>('Annotation');
 export const Category = builder.objectRef<CategoryRow>('Category');
 export const Mask = builder.objectRef<MaskModel>('Mask');
+export const Evaluation = builder.objectRef<StoredReport>('Evaluation');

@@ -199,6 +199,53 @@ function buildResult(catalog: Catalog, cacheDir: string | null, unwritten: numbe
   return `compiled into ${cacheDir} in ${time}`;
 }
 
+/** --thresholds 0.5,0.75: numbers in [0, 1]. */
+function parseThresholds(value: string): number[] {
+  return value.split(',').map((t) => {
+    const n = Number(t);
+    if (t.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError(`expected comma-separated numbers in [0, 1], got "${t}"`);
+    return n;
+  });
+}
+
+/** A progress bar on a terminal, for files large enough to wait for. */
+const PROGRESS_FROM_PREDICTIONS = 20_000;
+
+interface EvaluateFlags {
+  dataRoot: string;
+  dataset: string;
+  split: string;
+  task: string;
+  json?: boolean;
+  iou?: string;
+  boxFormat?: string;
+  boxScale?: string;
+  thresholds?: number[];
+  cacheDir?: string;
+  cache: boolean;
+}
+
+async function evaluate(file: string, flags: EvaluateFlags): Promise<void> {
+  const { runEvaluateCommand } = require('./eval/command') as typeof import('./eval/command');
+  const { SingleBar } = require('cli-progress') as typeof import('cli-progress');
+  const bar = process.stderr.isTTY ? new SingleBar({ format: 'evaluating {bar} {percentage}% {stage} {value}/{total}', hideCursor: true }) : null;
+  let started = false;
+  const out = await runEvaluateCommand({
+    ...flags,
+    file,
+    cacheDir: flags.cache ? (flags.cacheDir ?? defaultCacheDirOption()) : null,
+    onProgress: (p, predictions) => {
+      if (!bar || predictions < PROGRESS_FROM_PREDICTIONS) return;
+      // Each stage (reading, matching, scoring, …) counts its own total.
+      if (!started) bar.start(p.total, p.done, { stage: p.stage });
+      else if (bar.getTotal() !== p.total) bar.setTotal(p.total);
+      started = true;
+      bar.update(p.done, { stage: p.stage });
+    },
+  }).finally(() => bar?.stop());
+  process.stdout.write(out);
+}
+
 function parseScale(value: string): 'sample' | 'full' | number {
   if (value === 'sample' || value === 'full') return value;
   const n = Number(value);
@@ -244,6 +291,23 @@ export function buildProgram(): Command {
       const summary = await generateDataRoot({ out: flags.out, scale: flags.scale, seed: flags.seed ?? DEFAULT_SEED, datasets: flags.datasets?.length ? flags.datasets : undefined });
       process.stdout.write(`${formatSummary(summary)}\n`);
     });
+
+  program
+    .command('evaluate')
+    .description("score a predictions file on a split with the published metrics (REFER/MAttNet boxes, LAVT masks, refEvaluation's expressions)")
+    .argument('<predictions>', 'a JSON array of predictions (.json, or gzip-compressed)')
+    .addOption(new Option('--data-root <dir>', 'REFER data root').default(defaultDataRoot(), '$REFER_DATA_ROOT or the bundled sample'))
+    .requiredOption('--dataset <pair>', 'the dataset/splitBy pair, e.g. refcoco/unc')
+    .requiredOption('--split <split>', 'train, val, test, testA, testB, …')
+    .option('--task <task>', 'boxes, masks or expressions', 'boxes')
+    .option('--json', 'print the whole report as JSON instead of the table')
+    .option('--iou <convention>', 'boxes: published (computeIoU) or continuous (torchvision box_iou)', 'published')
+    .option('--box-format <format>', 'boxes: xywh or xyxy', 'xywh')
+    .option('--box-scale <scale>', 'boxes: pixels, 1 (shares in [0, 1]) or 1000 (in [0, 1000])', 'pixels')
+    .option('--thresholds <list>', 'boxes: accuracy thresholds besides 0.5 (default 0.25,0.5,0.75,0.9)', parseThresholds)
+    .option('--cache-dir <dir>', 'where compiled indexes are kept')
+    .option('--no-cache', 'parse the data files; never read or write compiled indexes')
+    .action(evaluate);
 
   return program;
 }

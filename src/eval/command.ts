@@ -8,7 +8,8 @@ import { gunzipSync } from 'node:zlib';
 import { loadCatalog } from '../core/catalog';
 import { parsePairName } from '../core/layout';
 import { DataError } from '../core/errors';
-import { evaluatePredictions, evaluationSetup } from './evaluate';
+import { evaluatePredictionsYielding, evaluationSetup } from './evaluate';
+import type { Progress } from './steps';
 import { summaryTable } from './summary-table';
 
 export interface EvaluateCommandOptions {
@@ -26,6 +27,8 @@ export interface EvaluateCommandOptions {
   thresholds?: readonly number[];
   /** Compiled-index cache directory; null for none (default: the catalog's default). */
   cacheDir?: string | null;
+  /** Told now and then how far the evaluation is (the CLI draws a progress bar with it). */
+  onProgress?: (p: Progress, predictions: number) => void;
 }
 
 function readPredictionsFile(file: string): unknown {
@@ -43,12 +46,14 @@ function readPredictionsFile(file: string): unknown {
   }
 }
 
-/** Runs the evaluation; returns the text to print. DataErrors name the file and the problem. */
-export function runEvaluateCommand(options: EvaluateCommandOptions): string {
+/** Runs the evaluation; resolves to the text to print. DataErrors name the file and the problem. */
+export async function runEvaluateCommand(options: EvaluateCommandOptions): Promise<string> {
   const [dataset, splitBy] = parsePairName(options.dataset);
   const catalog = loadCatalog({ dataRoot: options.dataRoot, datasets: [options.dataset], cacheDir: options.cacheDir });
   const setup = evaluationSetup(catalog, { dataset, splitBy, split: options.split, task: options.task, iou: options.iou, boxFormat: options.boxFormat, boxScale: options.boxScale, thresholds: options.thresholds });
-  const report = evaluatePredictions(setup, options.file, readPredictionsFile(options.file));
+  const predictions = readPredictionsFile(options.file);
+  const count = Array.isArray(predictions) ? predictions.length : 0;
+  const report = await evaluatePredictionsYielding(setup, options.file, predictions, options.onProgress && ((p) => options.onProgress!(p, count)));
   if (options.json) return `${JSON.stringify(report)}\n`;
   return summaryTable(`${options.dataset} ${options.split} ${setup.task}`, report);
 }

@@ -5,12 +5,13 @@
  */
 import { DataError } from '../core/errors';
 import type { Catalog } from '../core/catalog';
-import { checkThresholds, DEFAULT_BOX_THRESHOLDS, evaluateBoxes, IOU_CONVENTIONS, type BoxOptions, type IouConvention } from './boxes';
-import { evaluateExpressions } from './expressions';
+import { checkThresholds, DEFAULT_BOX_THRESHOLDS, evaluateBoxes, evaluateBoxSteps, IOU_CONVENTIONS, type BoxOptions, type IouConvention } from './boxes';
+import { evaluateExpressions, evaluateExpressionSteps } from './expressions';
 import { GroundTruth } from './ground-truth';
 import { gresReport } from './gres-report';
-import { finishMasks, scoreMaskRange, startMasks, type MaskJob } from './masks';
-import { BOX_FORMATS, BOX_SCALES, parseBoxPredictions, parseMaskPredictions, parseSentencePredictions, TASKS, type BoxFormat, type BoxScale, type Task } from './predictions';
+import { finishMasks, scoreMaskSteps, type MaskJob } from './masks';
+import { BOX_FORMATS, BOX_SCALES, boxPredictionSteps, maskPredictionSteps, sentencePredictionSteps, TASKS, type BoxFormat, type BoxScale, type MaskEntry, type Parsed, type Task } from './predictions';
+import { runSteps, runStepsYielding, type Progress, type Steps } from './steps';
 
 export interface EvaluationRequest {
   dataset: string;
@@ -35,7 +36,7 @@ export interface EvaluationSetup {
 export type EvaluationReport = ReturnType<typeof evaluateBoxes> | ReturnType<typeof finishMaskReport> | ReturnType<typeof evaluateExpressions>;
 
 /** The masks report; on gRefCOCO with GRES's metrics beside LAVT's (`gres`). */
-function finishMaskReport(source: string, gt: GroundTruth, parsed: ReturnType<typeof parseMaskPredictions>, job: MaskJob) {
+function finishMaskReport(source: string, gt: GroundTruth, parsed: Parsed<MaskEntry>, job: MaskJob) {
   const report = finishMasks(gt, parsed, job);
   return gt.hasTargetLists ? { ...report, gres: gresReport(source, gt, parsed, job.matching) } : report;
 }
@@ -65,31 +66,20 @@ export function evaluationSetup(catalog: Catalog, request: EvaluationRequest): E
   return { gt, dataset: request.dataset, splitBy: request.splitBy, split: request.split, task, box };
 }
 
-export function evaluatePredictions(setup: EvaluationSetup, source: string, predictions: unknown): EvaluationReport {
+/** The whole evaluation, parsing included, as steps (see steps.ts). */
+export function* evaluationSteps(setup: EvaluationSetup, source: string, predictions: unknown): Steps<EvaluationReport> {
   const { gt, split } = setup;
-  if (setup.task === 'boxes') return evaluateBoxes(gt, split, parseBoxPredictions(source, predictions), setup.box);
-  if (setup.task === 'expressions') return evaluateExpressions(source, gt, split, parseSentencePredictions(source, predictions));
-  const parsed = parseMaskPredictions(source, predictions);
-  const job = startMasks(gt, split, parsed);
-  scoreMaskRange(source, gt, parsed.unit, job.matching, parsed.entries, job.scores, job.samples, 0, job.matching.rows.length);
-  return finishMaskReport(source, gt, parsed, job);
+  if (setup.task === 'boxes') return yield* evaluateBoxSteps(gt, split, yield* boxPredictionSteps(source, predictions), setup.box);
+  if (setup.task === 'expressions') return yield* evaluateExpressionSteps(source, gt, split, yield* sentencePredictionSteps(source, predictions));
+  const parsed = yield* maskPredictionSteps(source, predictions);
+  return finishMaskReport(source, gt, parsed, yield* scoreMaskSteps(source, gt, split, parsed));
 }
 
-/** Masks decoded in slices of this many samples between event-loop turns (~10 ms each). */
-const MASK_SLICE = 200;
+export function evaluatePredictions(setup: EvaluationSetup, source: string, predictions: unknown): EvaluationReport {
+  return runSteps(evaluationSteps(setup, source, predictions));
+}
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** evaluatePredictions for a server: mask decoding, the slow part, yields to other requests. */
-export async function evaluatePredictionsYielding(setup: EvaluationSetup, source: string, predictions: unknown): Promise<EvaluationReport> {
-  if (setup.task !== 'masks') return evaluatePredictions(setup, source, predictions);
-  const { gt, split } = setup;
-  const parsed = parseMaskPredictions(source, predictions);
-  const job = startMasks(gt, split, parsed);
-  const n = job.matching.rows.length;
-  for (let from = 0; from < n; from += MASK_SLICE) {
-    scoreMaskRange(source, gt, parsed.unit, job.matching, parsed.entries, job.scores, job.samples, from, Math.min(n, from + MASK_SLICE));
-    await nextTurn();
-  }
-  return finishMaskReport(source, gt, parsed, job);
+/** evaluatePredictions for a server or a terminal: event-loop turns between slices of work, with progress. */
+export function evaluatePredictionsYielding(setup: EvaluationSetup, source: string, predictions: unknown, onProgress?: (p: Progress) => void): Promise<EvaluationReport> {
+  return runStepsYielding(evaluationSteps(setup, source, predictions), onProgress);
 }

@@ -13,6 +13,10 @@ import { numpyMean } from './numpy-sum';
 import type { Parsed, SentenceEntry } from './predictions';
 import { tokenizeCaption } from './ptb-tokenizer';
 import { rougeL } from './rouge';
+import { runSteps } from './steps';
+
+/** Refs tokenised or scored between two progress reports. */
+const EXPRESSION_STEP = 256;
 
 export const UNAVAILABLE_METRICS = {
   METEOR: 'not computed: METEOR 1.5 needs Java and its jar, which this server does not run (reported as null, never estimated)',
@@ -45,12 +49,24 @@ function asciiOnly(s: string): string {
 
 /** refEvaluation's scorers (BLEU, ROUGE-L, CIDEr-D) on tokenised sentences, scored together. */
 export function scoreExpressions(items: readonly Scored[]) {
+  return runSteps(scoreExpressionSteps(items));
+}
+
+function* scoreExpressionSteps(items: readonly Scored[]) {
   const table = new GramTable();
-  const hyps = items.map((it) => table.sentence(it.pred));
-  const refs = items.map((it) => it.gts.map((g) => table.sentence(g)));
-  const comps = items.map((_, i) => bleuComps(table, hyps[i], refs[i]));
+  const hyps: ReturnType<GramTable['sentence']>[] = [];
+  const refs: ReturnType<GramTable['sentence']>[][] = [];
+  const comps: BleuComps[] = [];
+  const rouge: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    hyps.push(table.sentence(it.pred));
+    refs.push(it.gts.map((g) => table.sentence(g)));
+    comps.push(bleuComps(table, hyps[i], refs[i]));
+    rouge.push(rougeL(it.pred, it.gts));
+    if (i % EXPRESSION_STEP === EXPRESSION_STEP - 1) yield { stage: 'scoring', done: i + 1, total: items.length };
+  }
   const perBleu = comps.map(bleuScores);
-  const rouge = items.map((it) => rougeL(it.pred, it.gts));
   const cider = ciderScores(table, hyps, refs);
   const totals = bleuTotals(comps);
   const corpus = bleuScores(totals);
@@ -71,6 +87,10 @@ function scoresOf(s: ReturnType<typeof scoreExpressions>): ExpressionScores {
 }
 
 export function evaluateExpressions(source: string, gt: GroundTruth, split: string, parsed: Parsed<SentenceEntry>) {
+  return runSteps(evaluateExpressionSteps(source, gt, split, parsed));
+}
+
+export function* evaluateExpressionSteps(source: string, gt: GroundTruth, split: string, parsed: Parsed<SentenceEntry>) {
   const { entries } = parsed;
   if (entries.length === 0) throw new DataError(`${source}: no predictions: refEvaluation needs at least one {"ref_id", "sent"}`);
   const splitRefs = gt.universe(split).refRows;
@@ -91,11 +111,14 @@ export function evaluateExpressions(source: string, gt: GroundTruth, split: stri
     rowOfRef.set(e.id, row);
     if (!inSplit.has(row)) unknownEntries.push({ entry: e.index, ref_id: e.id, in_dataset: true });
   }
-  const items: Scored[] = [...sentOfRef].map(([refId, sent]) => {
+  const items: Scored[] = [];
+  for (const [refId, sent] of sentOfRef) {
     const refRow = rowOfRef.get(refId)!;
-    return { refRow, pred: tokenizeCaption(sent), gts: gt.refSentences(refRow).map((s) => tokenizeCaption(asciiOnly(s))) };
-  });
-  const scored = scoreExpressions(items);
+    items.push({ refRow, pred: tokenizeCaption(sent), gts: gt.refSentences(refRow).map((s) => tokenizeCaption(asciiOnly(s))) });
+    if (items.length % EXPRESSION_STEP === 0) yield { stage: 'tokenising', done: items.length, total: sentOfRef.size };
+  }
+  const scored = yield* scoreExpressionSteps(items);
+  yield { stage: 'summarising', done: items.length, total: items.length };
   const inSplitItems = items.filter((it) => inSplit.has(it.refRow));
   const evaluatedInSplit = inSplitItems.length;
   const perSample = items.map((it, i): ExpressionScores & Record<string, unknown> => {
@@ -120,7 +143,7 @@ export function evaluateExpressions(source: string, gt: GroundTruth, split: stri
     task: 'expressions' as const,
     counts: { split_refs: universe, tokenizer_unsafe_skipped: 0, universe, entries: entries.length, evaluated: items.length, missing: universe - evaluatedInSplit, duplicates, unknown: unknownEntries.length },
     overall: { ...scored.overall, bleu_totals: scored.totals, cider_num_refs: scored.cider.numRefs, cider_log_num_refs: scored.cider.logNumRefs, unavailable: UNAVAILABLE_METRICS },
-    overall_split_only: evaluatedInSplit < items.length && evaluatedInSplit > 0 ? scoresOf(scoreExpressions(inSplitItems)) : undefined,
+    overall_split_only: evaluatedInSplit < items.length && evaluatedInSplit > 0 ? scoresOf(yield* scoreExpressionSteps(inSplitItems)) : undefined,
     overall_duplicate_rate: duplicateRate(gt, sentOfRef, rowOfRef),
     per_category: perGroup(items, perSample, (it) => gt.categoryId(it.refRow)).map(([id, scores]) => ({ category_id: id, name: gt.categoryName(id), ...scores })),
     per_split: splitBreakdown(gt, items, perSample, split),

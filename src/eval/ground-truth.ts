@@ -25,6 +25,12 @@ interface CachedUniverse {
 }
 const universes = new WeakMap<ReferStore, Map<string, CachedUniverse>>();
 
+/**
+ * Per store, where each ref's box starts in the box column: asked once per scored
+ * prediction, and the store's referredAnnotation builds a list per call.
+ */
+const boxOffsets = new WeakMap<ReferStore, Int32Array>();
+
 export class GroundTruth {
   constructor(private readonly store: ReferStore) {}
 
@@ -55,7 +61,18 @@ export class GroundTruth {
   }
 
   refBoxOffset(refRow: number): number {
-    return this.store.referredAnnotation(refRow) * 4;
+    return this.refBoxOffsets()[refRow];
+  }
+
+  /** refBoxOffset of every ref row (shared: do not modify), for loops over many refs. */
+  refBoxOffsets(): Int32Array {
+    let offsets = boxOffsets.get(this.store);
+    if (!offsets) {
+      offsets = new Int32Array(this.store.refCount);
+      for (let r = 0; r < offsets.length; r++) offsets[r] = this.store.referredAnnotation(r) * 4;
+      boxOffsets.set(this.store, offsets);
+    }
+    return offsets;
   }
 
   get name(): string {

@@ -9,10 +9,11 @@ import { missingIds } from './boxes';
 import { perCategory, perSplit } from './breakdown';
 import type { GroundTruth, Unit } from './ground-truth';
 import { intersectionArea, maskArea } from './mask-overlap';
-import { matchCounts, matchEntries, refRowOf, type Matching } from './matching';
+import { matchCounts, matchEntrySteps, refRowOf, type Matching } from './matching';
 import { numpyMean } from './numpy-sum';
 import type { MaskEntry, Parsed } from './predictions';
 import { unknownEntryRows } from './report-rows';
+import { runSteps, type Steps } from './steps';
 
 export const MASK_THRESHOLDS: readonly number[] = [0.5, 0.6, 0.7, 0.8, 0.9];
 
@@ -114,7 +115,11 @@ export interface MaskJob {
 }
 
 export function startMasks(gt: GroundTruth, split: string, parsed: Parsed<MaskEntry>): MaskJob {
-  const matching = matchEntries(gt, parsed.unit, split, parsed.entries);
+  return runSteps(startMaskSteps(gt, split, parsed));
+}
+
+function* startMaskSteps(gt: GroundTruth, split: string, parsed: Parsed<MaskEntry>): Steps<MaskJob> {
+  const matching = yield* matchEntrySteps(gt, parsed.unit, split, parsed.entries);
   const n = matching.rows.length;
   return { matching, scores: { I: new Float64Array(n), U: new Float64Array(n), iou: new Float64Array(n) }, samples: [] };
 }
@@ -135,4 +140,18 @@ export function finishMasks(gt: GroundTruth, parsed: Parsed<MaskEntry>, job: Mas
     unknown_entries: unknownEntryRows(parsed.unit === 'sent' ? 'sent_id' : 'ref_id', m.unknownEntries),
     per_sample: samples,
   };
+}
+
+/** Samples decoded between two progress reports (a decode is up to ~1 ms on large images). */
+const MASK_STEP = 8;
+
+/** Matches and scores every sample, a step at a time; the job is what finishMasks reports on. */
+export function* scoreMaskSteps(source: string, gt: GroundTruth, split: string, parsed: Parsed<MaskEntry>) {
+  const job = yield* startMaskSteps(gt, split, parsed);
+  const n = job.matching.rows.length;
+  for (let from = 0; from < n; from += MASK_STEP) {
+    scoreMaskRange(source, gt, parsed.unit, job.matching, parsed.entries, job.scores, job.samples, from, Math.min(n, from + MASK_STEP));
+    yield { stage: 'scoring', done: from, total: n };
+  }
+  return job;
 }

@@ -5,6 +5,7 @@
  */
 import { DataError } from '../core/errors';
 import type { Unit } from './ground-truth';
+import { runSteps, type Steps } from './steps';
 
 export type Task = 'boxes' | 'masks' | 'expressions';
 export const TASKS: readonly Task[] = ['boxes', 'masks', 'expressions'];
@@ -69,8 +70,11 @@ export function checkArray(source: string, value: unknown): unknown[] {
   return value;
 }
 
+/** Entries read between two progress reports. */
+const PARSE_STEP = 2048;
+
 /** Every entry keyed the same way: the first entry's key decides the unit of the file. */
-function parseEntries<E extends IdEntry>(source: string, value: unknown, keys: readonly Unit[], read: (record: Record<string, unknown>, index: number) => Omit<E, 'index' | 'id'>): Parsed<E> {
+function* parseEntrySteps<E extends IdEntry>(source: string, value: unknown, keys: readonly Unit[], read: (record: Record<string, unknown>, index: number) => Omit<E, 'index' | 'id'>): Steps<Parsed<E>> {
   const list = checkArray(source, value);
   let unit: Unit | undefined;
   const entries: E[] = new Array(list.length);
@@ -80,6 +84,7 @@ function parseEntries<E extends IdEntry>(source: string, value: unknown, keys: r
     unit ??= u;
     if (u !== unit) fail(source, i, `keyed by ${u}_id, but prediction 0 is keyed by ${unit}_id: use one key for the whole file`);
     entries[i] = { index: i, id, ...read(record, i) } as E;
+    if (i % PARSE_STEP === PARSE_STEP - 1) yield { stage: 'reading predictions', done: i + 1, total: list.length };
   }
   return { unit: unit ?? keys[0], entries };
 }
@@ -94,11 +99,19 @@ function readBox(source: string, record: Record<string, unknown>, index: number)
 }
 
 export function parseBoxPredictions(source: string, value: unknown): Parsed<BoxEntry> {
-  return parseEntries<BoxEntry>(source, value, ['sent', 'ref'], (record, i) => ({ box: readBox(source, record, i) }));
+  return runSteps(boxPredictionSteps(source, value));
+}
+
+export function boxPredictionSteps(source: string, value: unknown): Steps<Parsed<BoxEntry>> {
+  return parseEntrySteps<BoxEntry>(source, value, ['sent', 'ref'], (record, i) => ({ box: readBox(source, record, i) }));
 }
 
 export function parseMaskPredictions(source: string, value: unknown): Parsed<MaskEntry> {
-  return parseEntries<MaskEntry>(source, value, ['sent', 'ref'], (record, i) => {
+  return runSteps(maskPredictionSteps(source, value));
+}
+
+export function maskPredictionSteps(source: string, value: unknown): Steps<Parsed<MaskEntry>> {
+  return parseEntrySteps<MaskEntry>(source, value, ['sent', 'ref'], (record, i) => {
     const rle = record.segmentation ?? record.mask;
     if (rle === undefined) fail(source, i, 'no "segmentation" (a COCO RLE {size, counts})');
     const { size, counts } = asRecord(source, rle, i) as { size?: unknown; counts?: unknown };
@@ -117,7 +130,11 @@ export function parseMaskPredictions(source: string, value: unknown): Parsed<Mas
 }
 
 export function parseSentencePredictions(source: string, value: unknown): Parsed<SentenceEntry> {
-  return parseEntries<SentenceEntry>(source, value, ['ref'], (record, i) => {
+  return runSteps(sentencePredictionSteps(source, value));
+}
+
+export function sentencePredictionSteps(source: string, value: unknown): Steps<Parsed<SentenceEntry>> {
+  return parseEntrySteps<SentenceEntry>(source, value, ['ref'], (record, i) => {
     if (typeof record.sent !== 'string') fail(source, i, `"sent" must be a string, got ${describe(record.sent)}`);
     return { sent: record.sent };
   });

@@ -11,8 +11,9 @@
  *   413 a body over 256 MB (after decompression) or over 1,000,000 predictions
  *   405 a method other than POST
  *
- * The body is parsed element by element as it streams in, and mask decoding yields
- * between slices, so other requests are served meanwhile.
+ * The body is parsed element by element as it streams in; parsing, scoring and writing the
+ * report run in slices (src/eval/steps.ts) with event-loop turns between them, so other
+ * requests are served meanwhile.
  */
 import type { Plugin } from 'graphql-yoga';
 import type { Catalog } from '../core/catalog';
@@ -20,12 +21,17 @@ import { DataError, NotFoundError } from '../core/errors';
 import { evaluatePredictionsYielding, evaluationSetup, type EvaluationRequest } from '../eval/evaluate';
 import { JsonArrayStream } from '../eval/json-array-stream';
 import type { EvaluationReports } from '../eval/report-store';
+import { reportJsonPieces } from '../eval/report-json';
+import { SLICE_MS } from '../eval/steps';
+import { performance } from 'node:perf_hooks';
 import type { Responses } from './responses';
 
 const PATH = '/evaluate';
 export const MAX_EVALUATE_BYTES = 256 * 1024 * 1024;
 export const MAX_PREDICTIONS = 1_000_000;
 const SOURCE = 'POST /evaluate body';
+/** Characters handed to the element parser at once: a few ms of work. */
+const PARSE_PIECE = 16 * 1024;
 
 class TooLarge extends Error {}
 
@@ -69,19 +75,54 @@ async function readPredictions(request: Request): Promise<unknown[]> {
   });
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let total = 0;
+  let sliceStart = performance.now();
+  // A chunk can be the whole body (a string body, a fast client): it is parsed in pieces,
+  // with an event-loop turn whenever a slice of work is done.
+  const pushInSlices = async (text: string) => {
+    for (let at = 0; at < text.length; at += PARSE_PIECE) {
+      parser.push(text.slice(at, at + PARSE_PIECE));
+      if (performance.now() - sliceStart < SLICE_MS) continue;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  };
   try {
     for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) {
       total += chunk.byteLength;
       if (total > MAX_EVALUATE_BYTES) throw new TooLarge(`a body of more than ${MAX_EVALUATE_BYTES} bytes`);
-      parser.push(decoder.decode(chunk, { stream: true }));
+      await pushInSlices(decoder.decode(chunk, { stream: true }));
     }
-    parser.push(decoder.decode());
+    await pushInSlices(decoder.decode());
   } catch (e) {
     if (e instanceof TooLarge || e instanceof DataError) throw e;
     throw new DataError(`${SOURCE}: cannot be read (${encoding === 'gzip' ? 'not valid gzip, or ' : ''}not UTF-8): ${(e as Error).message}`);
   }
   parser.end();
   return predictions;
+}
+
+/** The report's JSON, produced in slices with an event-loop turn before each (a big report takes a while to write). */
+function reportStream(report: Record<string, unknown>): ReadableStream<Uint8Array> {
+  const pieces = reportJsonPieces(report);
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const start = performance.now();
+      let text = '';
+      for (;;) {
+        const next = pieces.next();
+        if (next.done) {
+          if (text) controller.enqueue(encoder.encode(text));
+          controller.close();
+          return;
+        }
+        text += next.value;
+        if (performance.now() - start >= SLICE_MS) break;
+      }
+      controller.enqueue(encoder.encode(text));
+    },
+  });
 }
 
 async function evaluateResponse(catalog: Catalog, reports: EvaluationReports, request: Request, url: URL, fetchAPI: Responses): Promise<Response> {
@@ -91,7 +132,7 @@ async function evaluateResponse(catalog: Catalog, reports: EvaluationReports, re
     const predictions = await readPredictions(request);
     const report = await evaluatePredictionsYielding(setup, SOURCE, predictions);
     const stored = reports.add({ dataset: setup.dataset, splitBy: setup.splitBy, split: setup.split, report });
-    return new fetchAPI.Response(JSON.stringify({ ...report, id: stored.id }), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
+    return new fetchAPI.Response(reportStream({ ...report, id: stored.id }), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
   } catch (e) {
     if (e instanceof TooLarge) return jsonError(fetchAPI, 413, `${SOURCE} is too large: ${e.message}`);
     if (e instanceof NotFoundError) return jsonError(fetchAPI, 404, e.message);

@@ -1,0 +1,27 @@
+/**
+ * A report as JSON text in pieces, so that a server can send a report of 100,000+ rows
+ * without one long JSON.stringify: the pieces concatenated are JSON.stringify(report).
+ */
+
+/** Array elements serialised per piece. */
+const ROWS_PER_PIECE = 500;
+
+export function* reportJsonPieces(report: Record<string, unknown>): Generator<string, void, void> {
+  let first = true;
+  for (const [key, value] of Object.entries(report)) {
+    if (value === undefined) continue;
+    yield `${first ? '{' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    if (!Array.isArray(value) || value.length <= ROWS_PER_PIECE) {
+      yield JSON.stringify(value);
+      continue;
+    }
+    for (let from = 0; from < value.length; from += ROWS_PER_PIECE) {
+      // An array's JSON is its elements' JSON joined by commas (undefined as null, as JSON.stringify does).
+      const slice = JSON.stringify(value.slice(from, from + ROWS_PER_PIECE));
+      yield `${from === 0 ? '[' : ','}${slice.slice(1, -1)}`;
+    }
+    yield ']';
+  }
+  yield first ? '{}' : '}';
+}
