@@ -15,7 +15,7 @@ import { IdIndex } from '../store/id-index';
 import { JsonScanner } from './json-scanner';
 import { readInstances } from './instances';
 import { readPickle, type PickleDict, type PickleValue } from './pickle';
-import { readSentences } from './refs';
+import { readSentences, RefTextColumns } from './refs';
 import { Problems, type LoadWarning } from '../problems';
 import type { InstancesTables, RefTables } from '../store/tables';
 
@@ -137,17 +137,9 @@ export function parseGRefs(data: Uint8Array, fileName: string): ParsedGRefs {
   const targetCategoryId: number[] = [];
   const noTarget: number[] = [];
   const fileIndex: number[] = [];
-  const split: number[] = [];
-  const splitNames: string[] = [];
-  const splitIndex = new Map<string, number>();
+  const text = new RefTextColumns(fileName, 'gRefCOCO');
   const fileNames: string[] = [];
-  const sentStart: number[] = [0];
-  const sentId: number[] = [];
-  const raw: string[] = [];
-  const sent: string[] = [];
-  const tokenExceptions: Record<string, string[]> = {};
   const seenRefs = new Set<number>();
-  const seenSents = new Set<number>();
 
   refRecords(data, fileName, (ref, i) => {
     const where = `ref[${i}]`;
@@ -160,7 +152,7 @@ export function parseGRefs(data: Uint8Array, fileName: string): ParsedGRefs {
     if (typeof ref.split !== 'string' || ref.split === '') return problems.add('split must be a non-empty string', at);
     const sentences = readSentences(ref);
     if (typeof sentences === 'string') return problems.add(sentences, at);
-    const dup = sentences.find((s) => seenSents.has(s.id));
+    const dup = text.duplicateSentence(sentences);
     if (dup) return problems.add('duplicate sent_id (the first one is kept)', `${at}, sent_id ${dup.id}`);
 
     seenRefs.add(ref.ref_id);
@@ -171,22 +163,8 @@ export function parseGRefs(data: Uint8Array, fileName: string): ParsedGRefs {
     targetStart.push(targetAnnId.length);
     noTarget.push(targets.noTarget ? 1 : 0);
     fileIndex.push(i);
-    let s = splitIndex.get(ref.split);
-    if (s === undefined) {
-      s = splitNames.push(ref.split) - 1;
-      if (s > 255) throw new DataError(`${fileName}: more than 256 distinct split labels (${at}): not a gRefCOCO refs file`);
-      splitIndex.set(ref.split, s);
-    }
-    split.push(s);
     fileNames.push(typeof ref.file_name === 'string' ? ref.file_name : '');
-    for (const sentence of sentences) {
-      seenSents.add(sentence.id);
-      sentId.push(sentence.id);
-      raw.push(sentence.raw);
-      if (sentence.tokens) tokenExceptions[sentId.length - 1] = sentence.tokens;
-      sent.push(sentence.sent);
-    }
-    sentStart.push(sentId.length);
+    text.add(ref.split, sentences, at);
   });
 
   return {
@@ -197,14 +175,8 @@ export function parseGRefs(data: Uint8Array, fileName: string): ParsedGRefs {
     targetCategoryId: Int32Array.from(targetCategoryId),
     noTarget: Uint8Array.from(noTarget),
     fileIndex: Int32Array.from(fileIndex),
-    split: Uint8Array.from(split),
-    splitNames,
     fileName: stringColumn(fileNames),
-    sentStart: Uint32Array.from(sentStart),
-    sentId: Float64Array.from(sentId),
-    raw: stringColumn(raw),
-    sent: stringColumn(sent),
-    tokenExceptions,
+    ...text.columns(),
     warnings: problems.list(),
   };
 }

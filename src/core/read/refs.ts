@@ -57,6 +57,60 @@ export interface ParsedRefs extends Omit<RefTables, 'annRow' | 'imageRow'> {
   fileIndex: Int32Array;
 }
 
+/**
+ * The split and sentence columns of a refs file, filled ref by ref; shared by the REFER
+ * and gRefCOCO readers, whose refs differ only in how they name their objects.
+ */
+export class RefTextColumns {
+  readonly split: number[] = [];
+  readonly splitNames: string[] = [];
+  private readonly splitIndex = new Map<string, number>();
+  readonly sentStart: number[] = [0];
+  readonly sentId: number[] = [];
+  private readonly raw: string[] = [];
+  private readonly sent: string[] = [];
+  readonly tokenExceptions: Record<string, string[]> = {};
+  private readonly seenSents = new Set<number>();
+
+  constructor(private readonly fileName: string, private readonly kind: string) {}
+
+  /** The first of `sentences` whose sent_id an earlier ref already has. */
+  duplicateSentence(sentences: readonly { id: number }[]): { id: number } | undefined {
+    return sentences.find((s) => this.seenSents.has(s.id));
+  }
+
+  /** One ref's split label and sentences, in file order. */
+  add(splitLabel: string, sentences: readonly SentenceRecord[], at: string): void {
+    let s = this.splitIndex.get(splitLabel);
+    if (s === undefined) {
+      s = this.splitNames.push(splitLabel) - 1;
+      if (s > 255) throw new DataError(`${this.fileName}: more than 256 distinct split labels (${at}): not a ${this.kind} refs file`);
+      this.splitIndex.set(splitLabel, s);
+    }
+    this.split.push(s);
+    for (const sentence of sentences) {
+      this.seenSents.add(sentence.id);
+      this.sentId.push(sentence.id);
+      this.raw.push(sentence.raw);
+      if (sentence.tokens) this.tokenExceptions[this.sentId.length - 1] = sentence.tokens;
+      this.sent.push(sentence.sent);
+    }
+    this.sentStart.push(this.sentId.length);
+  }
+
+  columns() {
+    return {
+      split: Uint8Array.from(this.split),
+      splitNames: this.splitNames,
+      sentStart: Uint32Array.from(this.sentStart),
+      sentId: Float64Array.from(this.sentId),
+      raw: stringColumn(this.raw),
+      sent: stringColumn(this.sent),
+      tokenExceptions: this.tokenExceptions,
+    };
+  }
+}
+
 export function parseRefs(data: Uint8Array, fileName: string): ParsedRefs {
   const root = readPickle(data, fileName);
   if (!Array.isArray(root)) throw new DataError(`${fileName}: expected a pickled list of refs, found ${root === null ? 'None' : typeof root}`);
@@ -66,18 +120,10 @@ export function parseRefs(data: Uint8Array, fileName: string): ParsedRefs {
   const imageId: number[] = [];
   const categoryId: number[] = [];
   const fileIndex: number[] = [];
-  const split: number[] = [];
-  const splitNames: string[] = [];
-  const splitIndex = new Map<string, number>();
+  const text = new RefTextColumns(fileName, 'REFER');
   const fileNames: string[] = [];
   let hasFileName = false;
-  const sentStart: number[] = [0];
-  const sentId: number[] = [];
-  const raw: string[] = [];
-  const sent: string[] = [];
-  const tokenExceptions: Record<string, string[]> = {};
   const seenRefs = new Set<number>();
-  const seenSents = new Set<number>();
 
   root.forEach((ref, i) => {
     const where = `ref[${i}]`;
@@ -90,7 +136,7 @@ export function parseRefs(data: Uint8Array, fileName: string): ParsedRefs {
     if (typeof ref.split !== 'string' || ref.split === '') return problems.add('split must be a non-empty string', at);
     const sentences = readSentences(ref);
     if (typeof sentences === 'string') return problems.add(sentences, at);
-    const dup = sentences.find((s) => seenSents.has(s.id));
+    const dup = text.duplicateSentence(sentences);
     if (dup) return problems.add('duplicate sent_id (the first one is kept)', `${at}, sent_id ${dup.id}`);
 
     seenRefs.add(ref.ref_id);
@@ -99,23 +145,9 @@ export function parseRefs(data: Uint8Array, fileName: string): ParsedRefs {
     imageId.push(ref.image_id);
     categoryId.push(ref.category_id);
     fileIndex.push(i);
-    let s = splitIndex.get(ref.split);
-    if (s === undefined) {
-      s = splitNames.push(ref.split) - 1;
-      if (s > 255) throw new DataError(`${fileName}: more than 256 distinct split labels (${at}): not a REFER refs file`);
-      splitIndex.set(ref.split, s);
-    }
-    split.push(s);
     if (typeof ref.file_name === 'string') hasFileName = true;
     fileNames.push(typeof ref.file_name === 'string' ? ref.file_name : '');
-    for (const sentence of sentences) {
-      seenSents.add(sentence.id);
-      sentId.push(sentence.id);
-      raw.push(sentence.raw);
-      if (sentence.tokens) tokenExceptions[sentId.length - 1] = sentence.tokens;
-      sent.push(sentence.sent);
-    }
-    sentStart.push(sentId.length);
+    text.add(ref.split, sentences, at);
   });
 
   const parsed: ParsedRefs = {
@@ -124,13 +156,7 @@ export function parseRefs(data: Uint8Array, fileName: string): ParsedRefs {
     imageId: Float64Array.from(imageId),
     categoryId: Int32Array.from(categoryId),
     fileIndex: Int32Array.from(fileIndex),
-    split: Uint8Array.from(split),
-    splitNames,
-    sentStart: Uint32Array.from(sentStart),
-    sentId: Float64Array.from(sentId),
-    raw: stringColumn(raw),
-    sent: stringColumn(sent),
-    tokenExceptions,
+    ...text.columns(),
     warnings: problems.list(),
   };
   if (hasFileName) parsed.fileName = stringColumn(fileNames);
