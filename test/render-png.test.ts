@@ -33,7 +33,8 @@ interface ChildResult {
 }
 
 // Every ref in every mode, as thumbnails (full-size PNGs of 3,400 renders would take
-// minutes to encode), ordered by image file so that each JPEG is decoded once; a few
+// minutes to encode), ordered by image file and drawn through the server's decoded-image
+// cache so that each JPEG is decoded once; a few
 // refs per pair at full size; MASK PNGs of the golden refs, decoded and hashed; and
 // renders over image files that are PNGs of several kinds.
 const SCRIPT = `
@@ -44,12 +45,14 @@ const { join, dirname } = require('node:path');
 const { decode, encode } = require('fast-png');
 const { loadCatalog } = require('./src/core/catalog');
 const { findPairs, imagePath } = require('./src/core/layout');
-const { decodeImage, readImage, renderRef } = require('./src/render');
+const { DecodedImages, decodeImage, readImage, renderRef } = require('./src/render');
 const DATA = 'data';
 // The REFER pairs: the sample ships no image files for gRefCOCO (its renders: grefcoco-api.test.ts).
 const catalog = loadCatalog({ dataRoot: DATA, cacheDir: null, datasets: findPairs(DATA).filter((p) => !p.startsWith('grefcoco/')) });
+// The server's decoded-image cache: with the jobs in file order, each JPEG is decoded once.
+const images = new DecodedImages();
 const record = (pair, s, row, mode, maxSize) => {
-  const r = renderRef(s, row, { mode, maxSize, dataRoot: DATA });
+  const r = renderRef(s, row, { mode, maxSize, dataRoot: DATA, images });
   const png = decode(r.png);
   return { pair, refId: s.refs.refId[row], mode, size: [r.width, r.height], png: [png.width, png.height, png.channels, png.depth], imageFound: r.imageFound };
 };
