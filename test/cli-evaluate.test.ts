@@ -5,10 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { GOLDEN_DATA } from './api-helpers';
+import { CLI } from './cli-command';
 import { expectMatchesGolden, GOLDEN_EVAL, goldenCases } from './eval-golden-helpers';
 
 const ROOT = join(__dirname, '..');
-const CLI = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli.ts')];
 const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, 'evaluate', '--data-root', GOLDEN_DATA, '--no-cache', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REFER_DATA_ROOT: '', REFER_CACHE_DIR: '' } });
 
 const cases = goldenCases().filter((c) => c.dataset === 'refcoco' && c.splitBy === 'unc' && c.split === 'testA' && ['boxes_by_sent', 'masks', 'captions'].includes(c.kind));

@@ -7,10 +7,10 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataRootKey } from '../src/core/catalog';
+import { CLI } from './cli-command';
 
 const ROOT = join(__dirname, '..');
 const GOLDEN = join(__dirname, 'fixtures/golden/data');
-const CLI = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli.ts')];
 let dir: string;
 
 beforeEach(() => {
