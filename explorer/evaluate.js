@@ -62,27 +62,27 @@ const numbers = new Intl.NumberFormat('en');
 const percent = (v) => `${(v * 100).toFixed(2)}%`;
 const decimal = (v) => v.toFixed(4);
 
-/** The headline numbers of a report: [key (a path in the report), label, value, format, why null]. */
+/** The headline numbers of a report: [key (its path in the report, parts joined by '/'), label, value, format, why null]. */
 function headline(report) {
   const { overall } = report;
   if (report.task === 'boxes') {
     const thresholds = Object.keys(overall.given.accuracy).filter((t) => t !== '0.5');
     return [
-      ['overall.accuracy', 'Accuracy (IoU ≥ 0.5)', overall.accuracy, percent],
-      ['overall.given.mean_iou', 'Mean IoU', overall.given.mean_iou, decimal],
-      ...thresholds.map((t) => [`overall.given.accuracy.${t}`, `Accuracy at IoU ≥ ${t}`, overall.given.accuracy[t], percent]),
-      ['overall.accuracy_all', 'Accuracy over the whole split (missing counted wrong)', overall.accuracy_all, percent],
+      ['overall/accuracy', 'Accuracy (IoU ≥ 0.5)', overall.accuracy, percent],
+      ['overall/given/mean_iou', 'Mean IoU', overall.given.mean_iou, decimal],
+      ...thresholds.map((t) => [`overall/given/accuracy/${t}`, `Accuracy at IoU ≥ ${t}`, overall.given.accuracy[t], percent]),
+      ['overall/accuracy_all', 'Accuracy over the whole split (missing counted wrong)', overall.accuracy_all, percent],
     ];
   }
   if (report.task === 'masks') {
     return [
-      ['overall.mIoU', 'mIoU', overall.mIoU, decimal],
-      ['overall.oIoU', 'oIoU', overall.oIoU, decimal, 'the union of every sample is empty'],
-      ...Object.keys(overall.given.precision).map((t) => [`overall.given.precision.${t}`, `Pr@${t}`, overall.given.precision[t], percent]),
+      ['overall/mIoU', 'mIoU', overall.mIoU, decimal],
+      ['overall/oIoU', 'oIoU', overall.oIoU, decimal, 'the union of every sample is empty'],
+      ...Object.keys(overall.given.precision).map((t) => [`overall/given/precision/${t}`, `Pr@${t}`, overall.given.precision[t], percent]),
     ];
   }
   const unavailable = overall.unavailable ?? {};
-  return ['Bleu_1', 'Bleu_2', 'Bleu_3', 'Bleu_4', 'ROUGE_L', 'CIDEr', 'METEOR'].map((name) => [`overall.${name}`, name.replace('_', '-'), overall[name], decimal, unavailable[name]]);
+  return ['Bleu_1', 'Bleu_2', 'Bleu_3', 'Bleu_4', 'ROUGE_L', 'CIDEr', 'METEOR'].map((name) => [`overall/${name}`, name.replace('_', '-'), overall[name], decimal, unavailable[name]]);
 }
 
 /** An element with properties (class, data-*, aria-*, on… handlers) and children. */
@@ -331,7 +331,7 @@ function buildView(section, preferredPair) {
       el(
         'a',
         { href: browse, 'aria-label': `Ref ${sample.refId} (${category}): ${score}. Open it in the browser view.` },
-        el('img', { src: url.pathname + url.search, alt: `Ref ${sample.refId}, ${category}, with the ${report.task === 'expressions' ? 'ground truth drawn' : 'prediction drawn over the ground truth'}`, width: Math.round(ref.image.width * scale), height: Math.round(ref.image.height * scale), loading: 'lazy', decoding: 'async' }),
+        el('img', { src: url.pathname + url.search, alt: `Ref ${sample.refId}, ${category}, with the ${report.task === 'expressions' ? 'ground truth drawn' : 'prediction drawn over the ground truth'}`, width: Math.round(ref.image.width * scale), height: Math.round(ref.image.height * scale), }),
       ),
       el('p', { class: 'worst-sent' }, sentence ? `“${sentence.sent}”` : '(no expression)', others > 0 ? el('span', { class: 'muted' }, ` +${others} more`) : null),
       report.task === 'expressions' ? el('p', { class: 'worst-pred' }, `Generated: “${sample.predictedSentence ?? ''}”`) : null,
