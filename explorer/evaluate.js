@@ -249,7 +249,7 @@ function buildView(section, preferredPair) {
     ui.overall.replaceChildren(
       ...headline(report).flatMap(([key, label, value, format, whyNull]) => [
         el('dt', {}, label),
-        el('dd', { 'data-metric': key, 'data-value': value === null ? 'null' : String(value), title: value === null ? whyNull : null }, value === null ? `not computed${whyNull ? `: ${whyNull}` : ''}` : format(value)),
+        el('dd', { 'data-metric': key, 'data-value': value === null ? 'null' : String(value), title: value === null ? whyNull : null }, value === null ? (whyNull ?? 'not computed') : format(value)),
       ]),
     );
     const c = report.counts;
