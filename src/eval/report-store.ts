@@ -20,6 +20,11 @@ export interface StoredReport {
   predictions?: readonly unknown[];
 }
 
+/** What a report weighs against maxRows: its per_sample rows, and a kept prediction (an RLE, heavier than a row) as one more. */
+function rowsOf(stored: StoredReport): number {
+  return stored.report.per_sample.length + (stored.predictions?.length ?? 0);
+}
+
 export class EvaluationReports {
   private readonly reports = new Map<string, StoredReport>();
   private rows = 0;
@@ -40,12 +45,12 @@ export class EvaluationReports {
     const kept = rest.report.task === 'masks' && predictions ? { predictions } : {};
     const stored: StoredReport = { id: randomUUID(), createdAt: new Date().toISOString(), ...rest, ...kept };
     this.reports.set(stored.id, stored);
-    this.rows += stored.report.per_sample.length;
+    this.rows += rowsOf(stored);
     // Map order is insertion order: the first key is the oldest report. The newest stays.
     for (const [id, old] of this.reports) {
       if (this.reports.size <= 1 || (this.reports.size <= this.maxReports && this.rows <= this.maxRows)) break;
       this.reports.delete(id);
-      this.rows -= old.report.per_sample.length;
+      this.rows -= rowsOf(old);
     }
     return stored;
   }
