@@ -258,4 +258,41 @@ function shownMetrics(): Promise<{ path: string; value: string; text: string }[]
     }
     expect(problems).toEqual([]);
   });
+
+  it('scores expressions: BLEU to CIDEr as POST /evaluate has them, METEOR not computed with its reason, no IoU histogram', async () => {
+    interface Refs {
+      data: { dataset: { refs: { edges: { node: { refId: number; sentences: { sent: string }[] } }[] } } };
+    }
+    const r = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ dataset(name: "refcoco", splitBy: "unc") { refs(split: "testA", first: 100) { edges { node { refId sentences { sent } } } } } }' }),
+    });
+    const refs = ((await r.json()) as Refs).data.dataset.refs.edges.map((e) => e.node);
+    // Every other ref gets its own first expression back, the rest a generic one.
+    const text = JSON.stringify(refs.map((ref, i) => ({ ref_id: ref.refId, sent: i % 2 ? ref.sentences[0].sent : 'a person' })));
+    const { status, report } = await evaluate('expressions', text);
+    expect(status).toBe(200);
+
+    await upload('expressions', { name: 'generated.json', mimeType: 'application/json', buffer: Buffer.from(text) }, 'scored');
+    const metrics = await shownMetrics();
+    expect(metrics.map((m) => m.path)).toEqual(['Bleu_1', 'Bleu_2', 'Bleu_3', 'Bleu_4', 'ROUGE_L', 'CIDEr', 'METEOR'].map((name) => `overall/${name}`));
+    for (const m of metrics.slice(0, -1)) expect([m.path, Number(m.value), m.text]).toEqual([m.path, at(report, m.path), (at(report, m.path) as number).toFixed(4)]);
+    const meteor = metrics[metrics.length - 1];
+    expect([meteor.value, meteor.text]).toEqual(['null', at(report, 'overall/unavailable/METEOR')]);
+    expect(await page.locator('#evaluate-histogram-figure').isHidden()).toBe(true);
+    expect(await page.locator('#evaluate-categories svg .bar').count()).toBe(report.per_category.length);
+
+    // Worst CIDEr first; drawn without an overlay (an expression has no region).
+    const thumbs = await thumbnails();
+    expect(thumbs).toHaveLength(report.per_sample.length);
+    const rows = report.per_sample as unknown as { CIDEr: number }[];
+    const ciders = thumbs.map((t) => rows[t.index].CIDEr);
+    expect(ciders).toEqual([...ciders].sort((a, b) => a - b));
+    for (const t of thumbs) {
+      expect(new URL(t.src, baseUrl).searchParams.has('overlayBox')).toBe(false);
+      expect(t.naturalWidth).toBeGreaterThan(0);
+    }
+    expect(problems).toEqual([]);
+  });
 });
