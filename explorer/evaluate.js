@@ -157,7 +157,6 @@ function buildView(section, preferredPair) {
     task: $('evaluate-task'),
     drop: $('evaluate-drop'),
     file: $('evaluate-file'),
-    run: $('evaluate-run'),
     status: $('evaluate-status'),
     error: $('evaluate-error'),
     results: $('evaluate-results'),
@@ -213,9 +212,13 @@ function buildView(section, preferredPair) {
       ui.file.focus();
       return;
     }
+    const dataset = state.datasets.find((d) => pairOf(d) === ui.pair.value);
+    if (!dataset) {
+      showError('No dataset to evaluate on: the server has none loaded, or the list could not be read.');
+      return;
+    }
     const request = ++state.request;
-    const { name, splitBy } = state.datasets.find((d) => pairOf(d) === ui.pair.value) ?? {};
-    const asked = { dataset: name, splitBy, split: ui.split.value, task: ui.task.value };
+    const asked = { dataset: dataset.name, splitBy: dataset.splitBy, split: ui.split.value, task: ui.task.value };
     ui.error.hidden = true;
     ui.results.setAttribute('aria-busy', 'true');
     showStatus(`Scoring ${state.file.name} on ${ui.pair.value} ${asked.split} (${asked.task})…`);
@@ -226,6 +229,7 @@ function buildView(section, preferredPair) {
       body = await response.json();
     } catch (e) {
       if (request !== state.request) return;
+      ui.results.setAttribute('aria-busy', 'false');
       ui.results.hidden = true;
       showStatus('');
       showError(`${state.file.name}: ${EVALUATE_ENDPOINT} gave no report (${response ? `${response.status} ${response.statusText}` : e.message}).`);
@@ -316,7 +320,9 @@ function buildView(section, preferredPair) {
       url.searchParams.set('overlayReport', report.id);
       url.searchParams.set('sample', String(sample.index));
     }
-    const scale = Math.min(1, THUMB_SIZE / Math.max(ref.image.width, ref.image.height));
+    // The render's own size (the server scales as here), so the page does not move as thumbnails load.
+    const longest = Math.max(ref.image.width, ref.image.height);
+    const side = (pixels) => (longest <= THUMB_SIZE ? pixels : Math.max(1, Math.round((pixels * THUMB_SIZE) / longest)));
     const sentence = ref.sentences.find((s) => s.sentId === sample.sentId) ?? ref.sentences[0];
     const others = sample.sentId === null ? ref.sentences.length - 1 : 0;
     const category = ref.categories.map((c) => c.name).join(', ') || 'no target';
@@ -331,7 +337,7 @@ function buildView(section, preferredPair) {
       el(
         'a',
         { href: browse, 'aria-label': `Ref ${sample.refId} (${category}): ${score}. Open it in the browser view.` },
-        el('img', { src: url.pathname + url.search, alt: `Ref ${sample.refId}, ${category}, with the ${report.task === 'expressions' ? 'ground truth drawn' : 'prediction drawn over the ground truth'}`, width: Math.round(ref.image.width * scale), height: Math.round(ref.image.height * scale), }),
+        el('img', { src: url.pathname + url.search, alt: `Ref ${sample.refId}, ${category}, with the ${report.task === 'expressions' ? 'ground truth drawn' : 'prediction drawn over the ground truth'}`, width: side(ref.image.width), height: side(ref.image.height) }),
       ),
       el('p', { class: 'worst-sent' }, sentence ? `“${sentence.sent}”` : '(no expression)', others > 0 ? el('span', { class: 'muted' }, ` +${others} more`) : null),
       report.task === 'expressions' ? el('p', { class: 'worst-pred' }, `Generated: “${sample.predictedSentence ?? ''}”`) : null,

@@ -106,7 +106,7 @@ async function upload(task: string, file: { name: string; mimeType: string; buff
 }
 
 /** Every worst-case thumbnail loaded (or failed): their src and natural width. */
-async function thumbnails(): Promise<{ src: string; naturalWidth: number; index: number }[]> {
+async function thumbnails(): Promise<{ src: string; naturalWidth: number; index: number; laidOut: boolean }[]> {
   await page.waitForFunction(() => {
     const list = document.getElementById('evaluate-worst')!;
     const imgs = [...list.querySelectorAll('img')];
@@ -115,7 +115,9 @@ async function thumbnails(): Promise<{ src: string; naturalWidth: number; index:
   return page.locator('#evaluate-worst .worst-case').evaluateAll((items) =>
     items.map((li) => {
       const img = li.querySelector('img')!;
-      return { src: img.getAttribute('src')!, naturalWidth: img.naturalWidth, index: Number((li as HTMLElement).dataset.index) };
+      // Laid out at the picture's own size before it loads: no jump when it arrives.
+      const laidOut = Number(img.getAttribute('width')) === img.naturalWidth && Number(img.getAttribute('height')) === img.naturalHeight;
+      return { src: img.getAttribute('src')!, naturalWidth: img.naturalWidth, index: Number((li as HTMLElement).dataset.index), laidOut };
     }),
   );
 }
@@ -205,6 +207,7 @@ function shownMetrics(): Promise<{ path: string; value: string; text: string }[]
       expect(url.pathname).toBe(`/renders/refcoco/unc/${sample.ref_id}.png`);
       expect(url.searchParams.get('overlayBox')).toBe(sample.pred!.join(','));
       expect(t.naturalWidth).toBeGreaterThan(0);
+      expect(t.laidOut).toBe(true);
     }
     if (process.env.EVALUATE_SCREENSHOT) await page.screenshot({ path: process.env.EVALUATE_SCREENSHOT, fullPage: true });
     expect(problems).toEqual([]);
@@ -255,6 +258,7 @@ function shownMetrics(): Promise<{ path: string; value: string; text: string }[]
       expect(url.searchParams.get('overlayReport')).toMatch(/^[0-9a-f-]{36}$/);
       expect(url.searchParams.get('sample')).toBe(String(t.index));
       expect(t.naturalWidth).toBeGreaterThan(0);
+      expect(t.laidOut).toBe(true);
     }
     expect(problems).toEqual([]);
   });
