@@ -224,6 +224,24 @@ function shownMetrics(): Promise<{ path: string; value: string; text: string }[]
     expect(problems).toEqual([]);
   });
 
+  it('scores a file dropped on the zone as one chosen with the input', async () => {
+    const text = readFileSync(BOXES_FILE, 'utf8');
+    const { report } = await evaluate('boxes', text);
+    const view = page.locator('#evaluate');
+    await view.getByLabel('Split').selectOption(SPLIT.split);
+    await view.getByLabel('Task').selectOption('boxes');
+    const dataTransfer = await page.evaluateHandle((body) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([body], 'dropped.json', { type: 'application/json' }));
+      return transfer;
+    }, text);
+    await page.locator('#evaluate-drop').dispatchEvent('drop', { dataTransfer });
+    await view.getByRole('status').filter({ hasText: 'dropped.json: ' }).filter({ hasText: 'scored' }).waitFor();
+    const accuracy = (await shownMetrics()).find((m) => m.path === 'overall/accuracy')!;
+    expect(Number(accuracy.value)).toBe(at(report, 'overall/accuracy'));
+    expect(problems).toEqual([]);
+  });
+
   it('scores masks: mIoU and oIoU as POST /evaluate has them, thumbnails with the predicted mask overlaid', async () => {
     interface Refs {
       data: { dataset: { refs: { edges: { node: { refId: number; boxes: number[][]; image: { width: number; height: number } } }[] } } };
