@@ -46,8 +46,7 @@ export function overlayAsk(query: URLSearchParams): OverlayAsk | OverlayRefusal 
 }
 
 /** What the overlay adds to a render's ETag (a report's samples never change under its id). */
-export function overlayKey(ask: OverlayAsk | undefined): string {
-  if (!ask) return '';
+export function overlayKey(ask: OverlayAsk): string {
   return 'box' in ask ? `box:${ask.box.join(',')}` : `report:${ask.reportId}:${ask.sample}`;
 }
 

@@ -37,7 +37,7 @@ import { overlayAsk, overlayKey, resolveOverlay, type OverlayAsk } from './rende
 import { bodyResponse, etagMatches, idRoute, type Responses, staleIndexResponse, textResponse } from './responses';
 
 /** Part of the ETag: bump when the drawing of renders changes. */
-const RENDER_VERSION = 'render3';
+const RENDER_VERSION = 'render2';
 /** A render over its image changes only with the data files, and the ETag catches that. */
 const CACHE_FOUND = 'public, max-age=3600';
 // A gray-canvas render is revalidated on every use, so that it is replaced as soon as
@@ -72,7 +72,9 @@ function renderEtag(store: ReferStore, refRow: number, { mode, maxSize, overlay 
   const [height, width] = store.imageSize(imageRow);
   const file = fileIdentity(imagePath(store, imageRow, dataRoot));
   const hash = createHash('sha1')
-    .update(`${RENDER_VERSION}\0${store.name}\0${store.refId(refRow)}\0${mode}\0${maxSize ?? ''}\0${overlayKey(overlay)}\0`)
+    .update(`${RENDER_VERSION}\0${store.name}\0${store.refId(refRow)}\0${mode}\0${maxSize ?? ''}\0`)
+    // After the fields every render has, so that a render without an overlay keeps its tag.
+    .update(overlay ? `${overlayKey(overlay)}\0` : '')
     .update(`${width}x${height}\0${file ?? 'absent'}\0`);
   for (const row of store.annotationsOfRef(refRow)) hash.update(JSON.stringify(store.annotationAt(row)));
   return { etag: `"${hash.digest('base64url')}"`, fileFound: file !== undefined };
