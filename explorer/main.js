@@ -2,8 +2,10 @@
 // expressions, and open a ref to see it drawn (Ref.renderUrl) with its expressions, its
 // category and the other refs of its image. Everything comes from POST /graphql; the
 // page's state lives in its URL (?pair=&split=&text=&ref=&mode=), so a view can be linked.
+// #evaluate shows the Evaluate view (evaluate.js) in place of the browser.
 
 import { DATASETS_QUERY, graphiqlUrl, graphql, REF_QUERY, REFS_QUERY, RENDER_SIZE } from './api.js';
+import { showEvaluateView } from './evaluate.js';
 
 const PAGE_SIZE = 20;
 const MODES = { SEG: 'segmentation', BOX: 'box', MASK: 'mask' };
@@ -33,6 +35,10 @@ const ui = {
   facts: $('facts'),
   siblings: $('siblings'),
   detailError: $('detail-error'),
+  browse: document.querySelector('section.browse'),
+  evaluate: $('evaluate'),
+  viewBrowse: $('view-browse'),
+  viewEvaluate: $('view-evaluate'),
 };
 
 const state = {
@@ -105,7 +111,8 @@ function writeUrl() {
   if (state.text) params.set('text', state.text);
   if (state.refId !== null) params.set('ref', String(state.refId));
   if (state.mode !== 'SEG') params.set('mode', state.mode);
-  history.replaceState(null, '', `?${params}`);
+  // The hash is the view (#evaluate): kept.
+  history.replaceState(null, '', `?${params}${location.hash}`);
 }
 
 // ---- datasets and splits -----------------------------------------------------------------
@@ -321,6 +328,25 @@ function showRender() {
   else ui.render.parentElement.setAttribute('aria-busy', 'false');
 }
 
+// ---- views -------------------------------------------------------------------------------
+
+/** The browser, or the Evaluate view when the URL's hash is #evaluate. */
+function showView({ focus = false } = {}) {
+  const evaluating = location.hash === '#evaluate';
+  ui.browse.hidden = evaluating;
+  ui.detail.hidden = evaluating;
+  ui.evaluate.hidden = !evaluating;
+  for (const [link, current] of [[ui.viewBrowse, !evaluating], [ui.viewEvaluate, evaluating]]) {
+    if (current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (evaluating) {
+    const view = showEvaluateView(ui.evaluate, state.pair);
+    if (focus) view.focus();
+  }
+}
+window.addEventListener('hashchange', () => showView({ focus: true }));
+
 // ---- wiring ------------------------------------------------------------------------------
 
 ui.render.addEventListener('load', () => ui.render.parentElement.setAttribute('aria-busy', 'false'));
@@ -382,6 +408,7 @@ for (const input of document.querySelectorAll('input[name="mode"]')) {
 
 async function start() {
   readUrl();
+  showView();
   ui.text.value = state.text;
   try {
     state.datasets = (await graphql(DATASETS_QUERY)).datasets;

@@ -110,7 +110,8 @@ const SampleRef = builder.objectRef<SampleModel>('EvaluationSample').implement({
     iou: t.float({ nullable: true, description: 'Boxes: the published computeIoU (null where it divides by zero); masks: I / U.', resolve: (s) => numberField(s, 'iou') }),
     iouContinuous: t.float({ nullable: true, resolve: (s) => numberField(s, 'iou_continuous') }),
     hit: t.boolean({ nullable: true, description: 'IoU ≥ 0.5 in the report’s convention (boxes, masks).', resolve: (s) => (typeof rowOf(s).hit === 'boolean' ? (rowOf(s).hit as boolean) : null) }),
-    predictedBox: t.floatList({ nullable: true, description: 'Boxes: the prediction in pixels [x, y, w, h].', resolve: (s) => (rowOf(s).pred as number[] | undefined) ?? null }),
+    // An expressions row's `pred` is its sentence: only a boxes row's is a box.
+    predictedBox: t.floatList({ nullable: true, description: 'Boxes: the prediction in pixels [x, y, w, h].', resolve: (s) => (Array.isArray(rowOf(s).pred) ? (rowOf(s).pred as number[]) : null) }),
     groundTruthBox: t.floatList({ nullable: true, resolve: (s) => (rowOf(s).gt as number[] | undefined) ?? null }),
     intersection: t.float({ nullable: true, description: 'Masks: |P∧G| in pixels.', resolve: (s) => numberField(s, 'I') }),
     union: t.float({ nullable: true, description: 'Masks: |P∨G| in pixels.', resolve: (s) => numberField(s, 'U') }),

@@ -279,7 +279,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     // After the caching plugins: it compresses the bodies they answer with.
     useCompression(),
     useMaskRoute(catalog, app.masks),
-    useRenderRoute({ catalog, masks: app.masks, images: new DecodedImages() }),
+    useRenderRoute({ catalog, masks: app.masks, images: new DecodedImages(), evaluations: app.evaluations }),
     useImageRoute(catalog),
     useExportRoute(catalog),
     useEvaluateRoute(catalog, app.evaluations),

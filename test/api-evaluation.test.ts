@@ -92,7 +92,7 @@ test('an expressions report gives the golden scores and orders by CIDEr', async 
   const name = 'refcoco_unc_val_captions';
   const answer = JSON.parse(readFileSync(join(GOLDEN_EVAL, 'answers', `${name}.json`), 'utf8'));
   const posted = await postEvaluate('dataset=refcoco&splitBy=unc&split=val&task=expressions', readFileSync(join(GOLDEN_EVAL, 'predictions', `${name}.json`), 'utf8'));
-  const r = await gql(yoga, `query ($id: ID!) { evaluation(id: $id) { task overall { given { cider: metric(name: "CIDEr") meteor: metric(name: "METEOR") } all { n } } samples(first: 50, orderBy: CIDER_ASC) { edges { node { cider predictedSentence iou } } } } }`, { id: posted.id });
+  const r = await gql(yoga, `query ($id: ID!) { evaluation(id: $id) { task overall { given { cider: metric(name: "CIDEr") meteor: metric(name: "METEOR") } all { n } } samples(first: 50, orderBy: CIDER_ASC) { edges { node { cider predictedSentence iou predictedBox } } } } }`, { id: posted.id });
   expect(r.body.errors).toBeUndefined();
   const e = r.body.data.evaluation;
   expect(e.task).toBe('EXPRESSIONS');
@@ -103,6 +103,8 @@ test('an expressions report gives the golden scores and orders by CIDEr', async 
   expect(ciders).toEqual([...ciders].sort((a: number, b: number) => a - b));
   expect(e.samples.edges[0].node.iou).toBeNull();
   expect(typeof e.samples.edges[0].node.predictedSentence).toBe('string');
+  // The sentence is not a box: asking for predictedBox too is null, not an error.
+  expect(e.samples.edges[0].node.predictedBox).toBeNull();
 });
 
 test('evaluation of an unknown id is null', async () => {

@@ -4,7 +4,10 @@
  * and servers never share reports.
  */
 import { randomUUID } from 'node:crypto';
+import type { Rle } from '../mask';
 import type { EvaluationReport } from './evaluate';
+import { predictedMask } from './masks';
+import { parseMaskPredictions } from './predictions';
 
 export interface StoredReport {
   id: string;
@@ -13,6 +16,13 @@ export interface StoredReport {
   split: string;
   createdAt: string;
   report: EvaluationReport;
+  /** Masks reports: the predictions file as posted, so that a sample's mask can be drawn (renders' overlayReport). */
+  predictions?: readonly unknown[];
+}
+
+/** What a report weighs against maxRows: its per_sample rows, and a kept prediction (an RLE, heavier than a row) as one more. */
+function rowsOf(stored: StoredReport): number {
+  return stored.report.per_sample.length + (stored.predictions?.length ?? 0);
 }
 
 export class EvaluationReports {
@@ -30,19 +40,38 @@ export class EvaluationReports {
   }
 
   add(entry: Omit<StoredReport, 'id' | 'createdAt'>): StoredReport {
-    const stored: StoredReport = { id: randomUUID(), createdAt: new Date().toISOString(), ...entry };
+    // Only a masks report draws from its file; the others' files are not kept.
+    const { predictions, ...rest } = entry;
+    const kept = rest.report.task === 'masks' && predictions ? { predictions } : {};
+    const stored: StoredReport = { id: randomUUID(), createdAt: new Date().toISOString(), ...rest, ...kept };
     this.reports.set(stored.id, stored);
-    this.rows += stored.report.per_sample.length;
+    this.rows += rowsOf(stored);
     // Map order is insertion order: the first key is the oldest report. The newest stays.
     for (const [id, old] of this.reports) {
       if (this.reports.size <= 1 || (this.reports.size <= this.maxReports && this.rows <= this.maxRows)) break;
       this.reports.delete(id);
-      this.rows -= old.report.per_sample.length;
+      this.rows -= rowsOf(old);
     }
     return stored;
   }
 
   get(id: string): StoredReport | undefined {
     return this.reports.get(id);
+  }
+
+  /**
+   * The predicted mask of per_sample row `sampleIndex` of a masks report, decoded from the
+   * file; null when there is no such report (or it was evicted), no such row, or the report
+   * is of another task.
+   */
+  predictedMask(reportId: string, sampleIndex: number): Rle | null {
+    const stored = this.reports.get(reportId);
+    if (stored?.report.task !== 'masks' || !stored.predictions) return null;
+    const row = stored.report.per_sample[sampleIndex];
+    if (!row) return null;
+    const source = `evaluation report ${reportId}`;
+    // The file was checked when it was scored: re-reading one entry cannot fail on it.
+    const [entry] = parseMaskPredictions(source, [stored.predictions[row.entry]]).entries;
+    return predictedMask(source, { ...entry, index: row.entry }, entry.size[0], entry.size[1]);
   }
 }

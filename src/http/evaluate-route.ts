@@ -131,7 +131,7 @@ async function evaluateResponse(catalog: Catalog, reports: EvaluationReports, re
     const setup = evaluationSetup(catalog, asked);
     const predictions = await readPredictions(request);
     const report = await evaluatePredictionsYielding(setup, SOURCE, predictions);
-    const stored = reports.add({ dataset: setup.dataset, splitBy: setup.splitBy, split: setup.split, report });
+    const stored = reports.add({ dataset: setup.dataset, splitBy: setup.splitBy, split: setup.split, report, predictions });
     return new fetchAPI.Response(reportStream({ ...report, id: stored.id }), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
   } catch (e) {
     if (e instanceof TooLarge) return jsonError(fetchAPI, 413, `${SOURCE} is too large: ${e.message}`);

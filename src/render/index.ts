@@ -4,4 +4,4 @@
 export { DecodedImages, decodeImage, fileIdentity, imageFileExists, imageMediaType, readImage, readImageBytes, MAX_PIXELS } from './image-file';
 export { maskToPng } from './mask-png';
 export { downscale, rasterToPng, type Raster, type Rgb } from './raster';
-export { drawRef, renderRef, RENDER_MODES, type Drawing, type Render, type RenderMode, type RenderOptions } from './render-ref';
+export { drawRef, OVERLAY_EDGE, renderRef, RENDER_MODES, type Drawing, type Overlay, type Render, type RenderMode, type RenderOptions } from './render-ref';

@@ -4,7 +4,7 @@
 
 import { DataError, StaleIndexError } from '../core/errors';
 import type { ReferStore } from '../core/store/store';
-import { rleDecode } from '../mask';
+import { rleDecode, type Rle } from '../mask';
 import { imagePath } from '../core/layout';
 import { annotationMask, type MaskCache, refMaskOf } from '../core/masks';
 import { type DecodedImages, imageFileExists, MAX_PIXELS, readImage } from './image-file';
@@ -23,7 +23,12 @@ export interface RenderOptions {
   masks?: MaskCache;
   /** Recently decoded image files (the app's cache); without one each render decodes its image. */
   images?: DecodedImages;
+  /** A prediction drawn over the ground truth, in its own colour (an evaluation's failure, seen). */
+  overlay?: Overlay;
 }
+
+/** A predicted box [x, y, w, h] in image pixels, or a predicted mask of the image's size. */
+export type Overlay = { box: readonly [number, number, number, number] } | { mask: Rle };
 
 export interface Drawing {
   raster: Raster;
@@ -56,6 +61,11 @@ const FILL_ALPHA = 0.5;
 const EDGE_OUTER: Rgb = [255, 255, 0];
 const EDGE_INNER: Rgb = [255, 0, 0];
 const BOX: Rgb = [0, 200, 0];
+// Predictions in cyan over a blue fill: far from REFER's green, yellow and red, and from
+// the gray canvas, so that what the model said and what the data says never blend.
+export const OVERLAY_EDGE: Rgb = [0, 230, 255];
+const OVERLAY_FILL: Rgb = [0, 90, 255];
+const OVERLAY_ALPHA = 0.45;
 
 function checkOptions(store: ReferStore, options: RenderOptions): void {
   if (!(RENDER_MODES as readonly string[]).includes(options.mode)) {
@@ -103,7 +113,9 @@ export function drawRef(store: ReferStore, refRow: number, options: RenderOption
       for (let y = 0; y < Math.min(h, mh); y++) data.set(bitmap.subarray(y * mw, y * mw + cw), y * w);
     }
     for (let i = 0; i < data.length; i++) data[i] *= 255;
-    drawing = { raster: { width: w, height: h, channels: 1, data }, imageFound: imageFileExists(path) };
+    const gray: Raster = { width: w, height: h, channels: 1, data };
+    // An overlay needs colour: the white-on-black mask becomes RGB under it.
+    drawing = { raster: options.overlay ? grayToRgb(gray) : gray, imageFound: imageFileExists(path) };
   } else {
     const image = readImage(path, options.images);
     const raster = image ?? filledRaster(w, h, CANVAS);
@@ -111,6 +123,7 @@ export function drawRef(store: ReferStore, refRow: number, options: RenderOption
     else for (const row of objects) drawBox(raster, store.annBbox(row));
     drawing = { raster, imageFound: image !== undefined };
   }
+  if (options.overlay) drawOverlay(drawing.raster, options.overlay);
   if (options.maxSize !== undefined) drawing.raster = downscale(drawing.raster, options.maxSize);
   return drawing;
 }
@@ -143,15 +156,33 @@ function drawSegmentation(r: Raster, store: ReferStore, objects: readonly number
 }
 
 /** The box [x, y, w, h] around the pixels it covers, 3 px wide, centred on its edge pixels. */
-function drawBox(r: Raster, [x, y, bw, bh]: number[]): void {
+function drawBox(r: Raster, [x, y, bw, bh]: readonly number[], color: Rgb = BOX): void {
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
   const x1 = Math.max(x0, Math.ceil(x + bw) - 1);
   const y1 = Math.max(y0, Math.ceil(y + bh) - 1);
-  drawLine(r, x0, y0, x1, y0, 1, BOX);
-  drawLine(r, x1, y0, x1, y1, 1, BOX);
-  drawLine(r, x1, y1, x0, y1, 1, BOX);
-  drawLine(r, x0, y1, x0, y0, 1, BOX);
+  drawLine(r, x0, y0, x1, y0, 1, color);
+  drawLine(r, x1, y0, x1, y1, 1, color);
+  drawLine(r, x1, y1, x0, y1, 1, color);
+  drawLine(r, x0, y1, x0, y0, 1, color);
+}
+
+/** A predicted box as the ground truth's is drawn, in cyan; a predicted mask filled blue, outlined cyan. */
+function drawOverlay(r: Raster, overlay: Overlay): void {
+  if ('box' in overlay) {
+    drawBox(r, overlay.box, OVERLAY_EDGE);
+    return;
+  }
+  const { mask } = overlay;
+  const bitmap = rleDecode(mask);
+  blendMask(r, bitmap, mask.w, mask.h, OVERLAY_FILL, OVERLAY_ALPHA);
+  drawMaskPixels(r, maskBoundary(bitmap, mask.w, mask.h), mask.w, mask.h, 1, OVERLAY_EDGE);
+}
+
+function grayToRgb(gray: Raster): Raster {
+  const data = new Uint8Array(gray.data.length * 3);
+  for (let i = 0; i < gray.data.length; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = gray.data[i];
+  return { width: gray.width, height: gray.height, channels: 3, data };
 }
 
 /** The ref's picture as a PNG: SEG (polygons outlined, RLE masks filled), BOX, or MASK (white on black). */
