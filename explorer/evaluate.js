@@ -58,6 +58,9 @@ const TASKS = {
   },
 };
 
+/** Words of a file name that name a task (the golden files' and the papers' names). */
+const TASK_WORDS = { boxes: ['boxes', 'box', 'bbox'], masks: ['masks', 'mask', 'seg', 'segmentation'], expressions: ['expressions', 'captions', 'sents', 'generation'] };
+
 const numbers = new Intl.NumberFormat('en');
 const percent = (v) => `${(v * 100).toFixed(2)}%`;
 const decimal = (v) => v.toFixed(4);
@@ -262,6 +265,7 @@ function buildView(section, preferredPair) {
       `${numbers.format(c.missing)} missing, ${numbers.format(c.duplicates)} repeated (the last one counts), ${numbers.format(c.unknown)} outside the split (ignored). `,
       `${numbers.format(c.entries)} predictions in the file.`,
     );
+    if (c.evaluated === 0 && c.unknown > 0) ui.counts.append(` None of its ids are in ${asked.split}: choose the split the predictions were made on.`);
     for (const [key, value] of Object.entries(c)) ui.counts.dataset[key] = String(value);
 
     const { category } = TASKS[report.task];
@@ -346,9 +350,29 @@ function buildView(section, preferredPair) {
   }
   // ---- wiring ----------------------------------------------------------------------------
 
+  /**
+   * Files are usually named after what they score (refcoco_unc_testA_boxes.json): the
+   * dataset, split and task that the name spells as whole words are chosen for it; the
+   * others stay as the user set them.
+   */
+  function chooseFromFileName(name) {
+    const words = name.replace(/\.json$/i, '').split(/[^A-Za-z0-9+]+/);
+    const pair = state.datasets.map(pairOf).find((p) => p.split('/').every((part) => words.includes(part)));
+    if (pair && pair !== ui.pair.value) {
+      ui.pair.value = pair;
+      fillSplits();
+    }
+    const split = [...ui.split.options].map((o) => o.value).find((value) => words.includes(value));
+    if (split) ui.split.value = split;
+    const task = Object.keys(TASK_WORDS).find((t) => TASK_WORDS[t].some((w) => words.includes(w)));
+    if (task) ui.task.value = task;
+  }
+
   function chooseFile(file) {
     state.file = file ?? null;
-    if (state.file) void evaluate();
+    if (!state.file) return;
+    chooseFromFileName(state.file.name);
+    void evaluate();
   }
   ui.pair.addEventListener('change', fillSplits);
   ui.file.addEventListener('change', () => chooseFile(ui.file.files[0]));

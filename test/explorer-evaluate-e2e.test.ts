@@ -224,6 +224,23 @@ function shownMetrics(): Promise<{ path: string; value: string; text: string }[]
     expect(problems).toEqual([]);
   });
 
+  it('takes the split and task a file name spells, and says when none of its ids is in the split chosen', async () => {
+    const text = readFileSync(BOXES_FILE, 'utf8');
+    const view = page.locator('#evaluate');
+    await view.getByLabel('Split').selectOption('val');
+    await view.getByLabel('Task').selectOption('masks');
+    await view.getByLabel('Predictions file (JSON)').setInputFiles({ name: 'refcoco_unc_testA_boxes.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await view.getByRole('status').filter({ hasText: 'refcoco_unc_testA_boxes.json: ' }).filter({ hasText: 'scored on refcoco/unc testA' }).waitFor();
+    expect([await view.getByLabel('Split').inputValue(), await view.getByLabel('Task').inputValue()]).toEqual(['testA', 'boxes']);
+
+    // A name that spells nothing keeps the choices; testA's ids are not in val.
+    await view.getByLabel('Split').selectOption('val');
+    await view.getByLabel('Predictions file (JSON)').setInputFiles({ name: 'predictions.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await view.getByRole('status').filter({ hasText: 'predictions.json: 0 scored on refcoco/unc val' }).waitFor();
+    expect(await page.locator('#evaluate-counts').textContent()).toContain('None of its ids are in val: choose the split the predictions were made on.');
+    expect(problems).toEqual([]);
+  });
+
   it('scores a file dropped on the zone as one chosen with the input', async () => {
     const text = readFileSync(BOXES_FILE, 'utf8');
     const { report } = await evaluate('boxes', text);
