@@ -10,6 +10,7 @@
  *                       (src/http/render-route.ts)
  *   GET /images/<id>    an Image's file from the data root (src/http/image-route.ts)
  *   POST /evaluate      score a predictions file on a split (src/http/evaluate-route.ts)
+ *   GET /export/…       bulk transfer as JSON lines (src/http/export-route.ts)
  *   GET /               the explorer page, for browsers (src/http/explorer-route.ts, explorer/)
  *
  * createYogaApp is the whole app without a socket (tests call `yoga.fetch`);

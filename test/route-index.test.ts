@@ -11,7 +11,7 @@ describe('GET / without Accept: text/html', () => {
     const index = await r.json();
     expect(index.name).toBe('refer-graphql');
     expect(Object.keys(index.routes)).toEqual(
-      expect.arrayContaining(['/graphql', '/', '/health', '/ready', '/renders/<dataset>/<splitBy>/<refId>.png?mode=SEG|BOX|MASK&maxSize=N', '/masks/<dataset>/<splitBy>/<refId>.png', '/masks/<dataset>/annotations/<annId>.png', '/images/<dataset>/<imageId>']),
+      expect.arrayContaining(['/graphql', '/', '/health', '/ready', '/renders/<dataset>/<splitBy>/<refId>.png?mode=SEG|BOX|MASK&maxSize=N', '/masks/<dataset>/<splitBy>/<refId>.png', '/masks/<dataset>/annotations/<annId>.png', '/images/<dataset>/<imageId>', 'POST /evaluate?dataset=D&splitBy=S&split=X&task=boxes|masks|expressions', '/export/<dataset>/<splitBy>.jsonl?split=X&include=masks']),
     );
   });
 

@@ -78,6 +78,11 @@ export const ROUTE_INDEX = {
     [`${MASKS_PREFIX}<dataset>/<splitBy>/<refId>${MASKS_SUFFIX}`]: "a ref's mask as a PNG (Mask.pngUrl)",
     [`${MASKS_PREFIX}<dataset>/${ANNOTATIONS_SEGMENT}/<annId>${MASKS_SUFFIX}`]: "an annotation's mask as a PNG",
     [`${IMAGES_PREFIX}<dataset>/<imageId>`]: 'an image file of the data root (Image.url)',
+    [`${RENDERS_PREFIX}<dataset>/<splitBy>/<refId>${RENDERS_SUFFIX}?overlayBox=x,y,w,h | ?overlayReport=<report id>&sample=N`]:
+      "the same render with a prediction drawn over the ground truth: a box, or a masks report's predicted mask",
+    'POST /evaluate?dataset=D&splitBy=S&split=X&task=boxes|masks|expressions': 'score a predictions file (the body: a JSON array) with the published metrics; the report JSON',
+    '/export/<dataset>/<splitBy>.jsonl?split=X&include=masks': 'one ref per line with its sentences, box, category, image and annotation (streamed)',
+    '/export/<dataset>/<splitBy>/<refs|images|annotations|categories|data>.jsonl': "every record of a kind as the files hold it; data.jsonl: REFER's `data` in one request",
   },
   note: 'the picture routes also take the global `id` of a Ref, Annotation or Image in place of the readable path',
 };
