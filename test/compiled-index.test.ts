@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { dataRootKey, defaultCacheDir, loadCatalog, type LogLevel } from '../src/core/catalog';
 import { StaleIndexError } from '../src/core/errors';
 import { FORMAT_VERSION, readCompiledIndex, writeCompiledIndex } from '../src/core/read/compiled-index';
+import { currentFingerprint, fingerprintFile, RACY_MS, stampSources } from '../src/core/read/compiled-index-sources';
 
 const GOLDEN = join(__dirname, 'fixtures/golden/data');
 let root: string;
@@ -85,6 +86,17 @@ describe('compiled index', () => {
     expect(logs).toEqual([]);
   });
 
+  it('round-trips values JSON cannot hold and long strings, one-byte or not', () => {
+    const file = join(root, 'x.idx');
+    const long = (c: string) => c.repeat(70_000);
+    const tree = { special: [NaN, Infinity, -Infinity, -0, undefined, 0, null], nested: { nan: NaN }, latin1: long('é'), utf8: long('ü€'), ascii: long('a') };
+    writeCompiledIndex(file, 'test', 'fp', tree);
+    const read = readCompiledIndex<typeof tree>(file, 'test', 'fp');
+    expect(read.ok && read.tree).toEqual(tree);
+    expect(read.ok && Object.is(read.tree.special[3], -0)).toBe(true);
+    expect(read.ok && read.tree.special.length).toBe(7);
+  });
+
   it('leaves no temporary files and replaces the old file atomically', () => {
     load();
     load();
@@ -113,6 +125,57 @@ describe('compiled index', () => {
     expect(catalog.stores.has('refcoco/unc')).toBe(true);
     expect(logs.some(([level, m]) => level === 'warn' && /could not write compiled index/.test(m))).toBe(true);
     expect(existsSync(join(root, 'blocker', 'cache'))).toBe(false);
+  });
+});
+
+describe('source stamps', () => {
+  const refsFile = () => join(root, 'data/refcoco/refs(unc).p');
+  const sources = () => [{ path: refsFile(), hashWhole: true }];
+  /** A stamp as if taken long after the file's last write (a fresh copy is racy). */
+  const settledStamp = () => {
+    const [stamp] = stampSources(sources());
+    return { ...stamp, stampedAt: stamp.stampedAt + RACY_MS + 1000 };
+  };
+
+  it('stand for the file while stat() says the same: the recorded fingerprint, no hash', () => {
+    const stamp = { ...settledStamp(), fingerprint: 'recorded' };
+    expect(currentFingerprint(sources(), [stamp])).toBe('recorded');
+  });
+
+  it('are re-hashed after a write that keeps size and mtime (ctime moves)', () => {
+    const stamp = { ...settledStamp(), fingerprint: 'recorded' };
+    const st = statSync(refsFile());
+    writeFileSync(refsFile(), readFileSync(refsFile()));
+    utimesSync(refsFile(), st.atime, st.mtime);
+    expect(currentFingerprint(sources(), [stamp])).toBe(fingerprintFile(refsFile(), true));
+  });
+
+  it('are re-hashed when the file was replaced by a copy with the same times', () => {
+    const stamp = { ...settledStamp(), fingerprint: 'recorded' };
+    const copy = `${refsFile()}.copy`;
+    cpSync(refsFile(), copy, { preserveTimestamps: true });
+    rmSync(refsFile());
+    cpSync(copy, refsFile(), { preserveTimestamps: true });
+    expect(currentFingerprint(sources(), [stamp])).toBe(fingerprintFile(refsFile(), true));
+  });
+
+  it('are never trusted when taken within the racy window of a write, nor when missing or malformed', () => {
+    const [racy] = stampSources(sources());
+    const fresh = fingerprintFile(refsFile(), true);
+    expect(currentFingerprint(sources(), [{ ...racy, fingerprint: 'recorded' }])).toBe(fresh);
+    expect(currentFingerprint(sources(), undefined)).toBe(fresh);
+    expect(currentFingerprint(sources(), [{ fingerprint: 'recorded' }])).toBe(fresh);
+    expect(currentFingerprint(sources(), 'garbage')).toBe(fresh);
+  });
+
+  it('are what a compiled index is checked against: the same files load it, a changed one is stale', () => {
+    const file = join(root, 'x.idx');
+    writeCompiledIndex(file, 'test', stampSources(sources()), { a: new Int32Array([1]) });
+    expect(readCompiledIndex(file, 'test', sources())).toMatchObject({ ok: true });
+    const bytes = readFileSync(refsFile());
+    bytes[bytes.length - 2] ^= 1;
+    writeFileSync(refsFile(), bytes);
+    expect(readCompiledIndex(file, 'test', sources())).toMatchObject({ ok: false, reason: 'stale' });
   });
 });
 
