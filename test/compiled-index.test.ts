@@ -62,27 +62,37 @@ describe('compiled index', () => {
     expect(catalog.origins.get('refcoco/unc')).toEqual({ instances: 'data file', refs: 'data file' });
   });
 
+  /** Flips one byte at `at(file bytes)`. */
+  const flipByte = (at: (b: Buffer) => number) => (f: string) => {
+    const b = readFileSync(f);
+    b[at(b)] ^= 0xff;
+    writeFileSync(f, b);
+  };
+  /** The first section's first byte: right after the header and the manifest, 8-aligned. */
+  const firstSection = (b: Buffer) => Math.ceil((32 + b.readUInt32LE(12)) / 8) * 8;
+
   it.each([
-    ['a flipped byte', (f: string) => {
-      const b = readFileSync(f);
-      b[b.length - 3] ^= 0xff;
-      writeFileSync(f, b);
-    }, /checksum mismatch/],
-    ['truncation', (f: string) => truncateSync(f, statSync(f).size - 100), /truncated/],
-    ['garbage', (f: string) => writeFileSync(f, 'hello'), /not a compiled index/],
-  ])('a cache damaged by %s is reported once, rebuilt, and never trusted', (_name, damage, reason) => {
+    // The last section is the polygon coordinates, read on first use: that use finds the
+    // damage, and the rows come from a rebuild (the pair's origin stays the index).
+    ['a flipped byte in a section read on first use', flipByte((b) => b.length - 3), /section annotations\.segmentation\.coords: checksum mismatch/, 'compiled index'],
+    ['a flipped byte in a section read at load', flipByte(firstSection), /section \d+ checksum mismatch/, 'data file'],
+    ['truncation', (f: string) => truncateSync(f, statSync(f).size - 100), /truncated/, 'data file'],
+    ['garbage', (f: string) => writeFileSync(f, 'hello'), /not a compiled index/, 'data file'],
+  ])('a cache damaged by %s is reported once, rebuilt, and never trusted', (_name, damage, reason, origin) => {
     const good = load().get('refcoco', 'unc').loadAnns([load().get('refcoco', 'unc').getAnnIds()[0]]);
     damage(join(indexDir(), 'refcoco.instances.idx'));
     logs = [];
     const catalog = load();
-    expect(catalog.origins.get('refcoco/unc')!.instances).toBe('data file');
+    expect(catalog.origins.get('refcoco/unc')!.instances).toBe(origin);
+    expect(catalog.get('refcoco', 'unc').loadAnns([catalog.get('refcoco', 'unc').getAnnIds()[0]])).toEqual(good);
     const warnings = logs.filter(([level]) => level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(warnings[0][1]).toMatch(reason);
     expect(warnings[0][1]).toMatch(/refcoco\.instances\.idx is corrupt .* rebuilding it/);
-    expect(catalog.get('refcoco', 'unc').loadAnns([catalog.get('refcoco', 'unc').getAnnIds()[0]])).toEqual(good);
     logs = [];
-    expect(load().origins.get('refcoco/unc')!.instances).toBe('compiled index');
+    const again = load();
+    expect(again.origins.get('refcoco/unc')!.instances).toBe('compiled index');
+    expect(again.get('refcoco', 'unc').loadAnns([again.get('refcoco', 'unc').getAnnIds()[0]])).toEqual(good);
     expect(logs).toEqual([]);
   });
 

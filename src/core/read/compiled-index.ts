@@ -11,13 +11,18 @@
  * copies. The manifest is a few kB: JSON.parse reads it in microseconds, where loading
  * msgpackr (with its native part) cost ~30 ms of every start.
  *
- * Sections over LAZY_BYTES (a dataset's polygon coordinates: ~115 MB for RefCOCO) sit at
- * the end of the file and are read on first use, so a server starts without them and
- * only pays for them when a mask or segmentation is asked for. They must come from the
- * same build as the rest of the loaded tree (new coordinates with old offsets would be
- * wrong masks), so the file stays open until they are read: a newer build renamed over
- * it does not matter, and one written over it in place (a changed size, mtime or build
- * id) is a StaleIndexError, never served.
+ * Sections over LAZY_BYTES (every column of a full-scale dataset: polygon coordinates
+ * alone are ~115 MB for RefCOCO) sit at the end of the file and are read, checked and
+ * decoded on first use, so a server starts without them and a first query pays only for
+ * the columns it reads (a ref query: a few MB of 145). They must come from the same
+ * build as the rest of the loaded tree (new coordinates with old offsets would be wrong
+ * masks), so the file stays open until they are read: a newer build renamed over it
+ * does not matter, and one written over it in place (a changed size, mtime or build id)
+ * is a StaleIndexError, never served.
+ *
+ * A lazy member is an accessor that keeps its value once read, never redefined as a
+ * data property: V8 turns an object whose accessors are reconfigured into a slow
+ * dictionary, and the tables' objects are on every query's hot path.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, readSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
@@ -33,8 +38,9 @@ const MAGIC = Buffer.from('REFERIDX');
 const HEADER_BYTES = 32;
 /** Strings longer than this are stored as UTF-8 sections, not inside the manifest. */
 const STRING_SECTION_CHARS = 1 << 16;
-/** Sections larger than this are read on first use. */
-export const LAZY_BYTES = 16 << 20;
+/** Sections larger than this are read on first use: the small ones cost less to read
+ * with the rest than one read each. */
+export const LAZY_BYTES = 64 << 10;
 type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 const TYPED_ARRAYS = { Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array };
 /** 'latin1': a string with no code unit above 0xff, one byte each (decoded by a copy, not UTF-8). */
@@ -302,10 +308,14 @@ function readOpened<T>(
     if (!onLazyFailure) throw new DataError(`compiled index ${path}: ${detail}`);
     return onLazyFailure(keyPath, detail);
   };
-  /** A lazy section's value, settled for good: the last one closes the file. */
+  /** One lazy section fewer left to read: the last one closes the file. */
+  const unreadSectionDone = () => {
+    if (--lazyLeft === 0) closeIndexFile(file);
+  };
+  /** A lazy section's value, settled for good. */
   const lazyValue = (s: Section, keyPath: string[]): unknown => {
     const value = readLazy(s, keyPath);
-    if (--lazyLeft === 0) closeIndexFile(file);
+    unreadSectionDone();
     return value;
   };
   const sectionOf = (node: unknown): Section | undefined => {
@@ -334,14 +344,23 @@ function readOpened<T>(
       if (lazy?.lazy) {
         lazyLeft++;
         holdsLazy = true;
-        // Read on first access, then replaced by its value.
+        // Read on first access, then kept (a failed read is tried again, and fails again).
+        let settled = false;
+        let value: unknown;
         Object.defineProperty(out, k, {
           enumerable: true,
           configurable: true,
           get() {
-            const value = lazyValue(lazy, [...keyPath, k]);
-            Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+            if (!settled) {
+              value = lazyValue(lazy, [...keyPath, k]);
+              settled = true;
+            }
             return value;
+          },
+          set(replacement: unknown) {
+            if (!settled) unreadSectionDone();
+            value = replacement;
+            settled = true;
           },
         });
       } else out[k] = restore(v, [...keyPath, k]);
