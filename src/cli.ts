@@ -1,10 +1,9 @@
 /**
  * The `refer-graphql` command: serve the API, precompile indexes, generate data.
  */
-import cluster from 'node:cluster';
+import type { Cluster } from 'node:cluster';
 import { mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultCacheDirOption, defaultDataRoot, packageVersion, parseDatasetList } from './config';
 import { defaultCacheDir, loadCatalog, type Catalog, type LoadOptions, type Logger } from './core/catalog';
@@ -14,11 +13,12 @@ import { DataError } from './core/errors';
 import { DEFAULT_MASK_CACHE_BYTES, MaskCache } from './core/masks';
 import { formatWarning } from './core/problems';
 import { DEFAULT_LIMITS } from '../schema/context';
-import { runPrimary } from './startup/cluster';
 import { defaultPort, parseNonNegative, parsePort, parsePositive, parseWorkers, UsageError } from './startup/options';
 // The server (graphql-yoga, the schema), cli-progress and the data generator are required
 // only by the commands that use them: `--help` or `build-index` need none of the server.
+// So is node:cluster (with child_process, ~15 ms): only `serve --workers N` uses it.
 type ServerModule = typeof import('./server');
+type ClusterModule = typeof import('./startup/cluster');
 
 interface DataFlags {
   dataRoot: string;
@@ -61,7 +61,9 @@ interface ServeFlags extends DataFlags {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  if (flags.workers > 1 && cluster.isPrimary) return runPrimary(flags.workers, jsonLogger);
+  // A cluster's workers run with the primary's arguments, --workers N included.
+  const cluster = flags.workers > 1 ? (require('node:cluster') as Cluster) : undefined;
+  if (cluster?.isPrimary) return (require('./startup/cluster') as ClusterModule).runPrimary(flags.workers, jsonLogger);
   const started = performance.now();
   const catalog = loadCatalog(loadOptions(flags, jsonLogger));
   if (catalog.stores.size === 0) {
@@ -91,7 +93,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   // Ctrl-C reaches every process of the terminal's group; in a cluster the primary then
   // asks each worker to drain, and a worker that left on its own would be replaced.
-  if (cluster.isWorker) process.on('SIGINT', () => {});
+  if (cluster?.isWorker) process.on('SIGINT', () => {});
   else process.once('SIGINT', () => stop('SIGINT'));
 }
 

@@ -16,7 +16,7 @@ import { ALL_PAIR_NAMES, findPairs, GREFCOCO, INSTANCES_FILE, parsePairName, ref
 import { gRefsAsRefTables, readGRefs } from './read/grefs';
 import { formatWarning, type LoadWarning } from './problems';
 import { joinRefs, parseRefs } from './read/refs';
-import { parseRefsInWorker, WORKER_MIN_INSTANCES_BYTES, type PendingRefs } from './read/refs-in-worker';
+import type { PendingRefs } from './read/refs-in-worker';
 import { readRegularFile } from './read/regular-file';
 import { InstancesIndex, ReferStore } from './store/store';
 import type { InstancesTables, RefTables } from './store/tables';
@@ -263,6 +263,9 @@ class LoadRun {
 
   /** Starts parsing the refs pickles of a dataset in worker threads, when that pays. */
   startRefsWorkers(dataset: string, instancesBytes: number): void {
+    // Required here, not at start: a start from compiled indexes never parses (and
+    // node:worker_threads costs a few ms to load).
+    const { parseRefsInWorker, WORKER_MIN_INSTANCES_BYTES } = require('./read/refs-in-worker') as typeof import('./read/refs-in-worker');
     const mode = this.opts.refsWorkers ?? 'auto';
     if (mode === 'never' || (mode === 'auto' && (availableParallelism() < 2 || instancesBytes < WORKER_MIN_INSTANCES_BYTES))) return;
     // gRefCOCO's refs are JSON, read by the main thread.
