@@ -20,24 +20,6 @@ const ROOT = join(__dirname, '..');
 /** A training start that takes longer than this is broken, not slow. */
 const TRAINING_HANG_MS = 120_000;
 
-/**
- * commander requires node:child_process (and with it net and dgram: ~5 ms of every start)
- * when it loads, only to run executable subcommands, which refer-graphql has none of: it
- * gets a stand-in that requires the real module on first use.
- */
-const lazyChildProcessForCommander = {
-  name: 'lazy-child-process-for-commander',
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
-      contents: "let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });",
-      loader: 'js',
-    }));
-  },
-};
-
 /** Writes <out>/cli.js and <out>/refs-worker.js (the worker thread's script, found beside the bundle). */
 async function bundle(out) {
   await esbuild.build({
@@ -55,7 +37,6 @@ async function bundle(out) {
     minifySyntax: true,
     // ASCII only (non-ASCII characters as escapes), so that the loader reads it as latin1.
     charset: 'ascii',
-    plugins: [lazyChildProcessForCommander],
   });
 }
 

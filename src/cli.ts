@@ -14,9 +14,10 @@ import { DEFAULT_MASK_CACHE_BYTES, MaskCache } from './core/masks';
 import { formatWarning } from './core/problems';
 import { DEFAULT_LIMITS } from '../schema/context';
 import { defaultPort, parseNonNegative, parsePort, parsePositive, parseWorkers, UsageError } from './startup/options';
+import { withLazyGlobalCrypto } from './startup/lazy-web-globals';
 // The server (graphql-yoga, the schema), cli-progress and the data generator are required
 // only by the commands that use them: `--help` or `build-index` need none of the server.
-// So is node:cluster (with child_process, ~15 ms): only `serve --workers N` uses it.
+// So is node:cluster (with child_process): only `serve --workers N` needs it before listen().
 type ServerModule = typeof import('./server');
 type ClusterModule = typeof import('./startup/cluster');
 
@@ -72,7 +73,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   jsonLogger('info', `loaded ${[...catalog.stores.keys()].join(', ')} from ${catalog.dataRoot} in ${Math.round(performance.now() - started)} ms`);
   // A bug in one request must not take the server down: log it and keep serving.
   process.on('unhandledRejection', (reason) => jsonLogger('error', `unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
-  const { startServer } = require('./server') as ServerModule;
+  const { startServer } = withLazyGlobalCrypto(() => require('./server') as ServerModule);
   const server = await startServer(catalog, {
     port: flags.port,
     host: flags.host,

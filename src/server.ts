@@ -43,7 +43,7 @@ import { useRenderRoute } from './http/render-route';
 import { useDocumentNestingLimit, useFormPostRefusal } from './http/request-guards';
 import { deferredGraphQlJit } from './startup/deferred-jit';
 import { renderGraphiQLOnDemand } from './startup/graphiql-on-demand';
-import { withoutGlobalRequest } from './startup/without-global-request';
+import { withoutGlobalRequest } from './startup/lazy-web-globals';
 
 export interface ServerLimits extends Limits {
   /** Deepest field nesting of an operation (introspection excluded). */
