@@ -160,30 +160,40 @@ function buildIndex(flags: DataFlags): void {
   const sizes = inputFiles(flags);
   const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
   // Progress in bytes: one instances.json is most of the work, so a count of files would
-  // sit still through it. (The bar moves between files: the readers report no progress.)
+  // sit still through it. The readers report the bytes parsed within each file.
   const { SingleBar } = require('cli-progress') as typeof import('cli-progress');
   const bar = process.stderr.isTTY
     ? new SingleBar({ format: 'compiling {bar} {percentage}% {doneMb}/{totalMb} MB, {rate} MB/s, ETA {eta_formatted} {file}', hideCursor: true })
     : null;
   const messages: string[] = [];
   const options = loadOptions(flags, (level, m) => messages.push(`${level}: ${m}`));
+  /** Bytes of the files before the current one, and of the current one so far. */
   let doneBytes = 0;
+  let currentBytes = 0;
   let previous: string | undefined;
   const payload = (file: string) => ({
     file,
-    doneMb: (doneBytes / MB).toFixed(1),
+    doneMb: ((doneBytes + currentBytes) / MB).toFixed(1),
     totalMb: (totalBytes / MB).toFixed(1),
-    rate: (doneBytes / MB / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
+    rate: ((doneBytes + currentBytes) / MB / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
   });
   options.onStep = ({ file, index, total }) => {
     if (previous !== undefined) doneBytes += sizes.get(previous) ?? 0;
     previous = file;
+    currentBytes = 0;
     if (!bar) process.stderr.write(`[${index + 1}/${total}] ${file} (${((sizes.get(file) ?? 0) / MB).toFixed(1)} MB)\n`);
     else if (index === 0) bar.start(Math.max(1, totalBytes), 0, payload(file));
     else bar.update(doneBytes, payload(file));
   };
+  options.onBytes = (file, bytesDone) => {
+    // A file that is no step's (a reload's) would move the bar back: it has none here.
+    if (file !== previous) return;
+    currentBytes = Math.min(bytesDone, sizes.get(file) ?? bytesDone);
+    bar?.update(doneBytes + currentBytes, payload(file));
+  };
   const catalog = loadCatalog(options);
   doneBytes = totalBytes;
+  currentBytes = 0;
   bar?.update(Math.max(1, totalBytes), payload('done'));
   bar?.stop();
   for (const m of messages) process.stderr.write(`${m}\n`);

@@ -17,6 +17,7 @@ import { gRefsAsRefTables, readGRefs } from './read/grefs';
 import { formatWarning, type LoadWarning } from './problems';
 import { joinRefs, parseRefs } from './read/refs';
 import type { PendingRefs } from './read/refs-in-worker';
+import type { ByteProgress } from './read/progress';
 import { readRegularFile } from './read/regular-file';
 import { InstancesIndex, ReferStore } from './store/store';
 import type { InstancesTables, RefTables } from './store/tables';
@@ -41,6 +42,11 @@ export interface LoadOptions {
   refsWorkers?: 'auto' | 'always' | 'never';
   /** Called before each file is read or compiled, for progress display. */
   onStep?: (step: { pair: string; file: string; index: number; total: number }) => void;
+  /**
+   * Called while a file is parsed, with the bytes of it parsed so far: increasing, the
+   * last call its size. Not called for a file whose compiled index is used.
+   */
+  onBytes?: (file: string, bytesDone: number) => void;
 }
 
 export interface PairFailure {
@@ -242,6 +248,12 @@ class LoadRun {
     this.opts.onStep?.({ pair, file, index: this.step++, total: this.stepCount });
   }
 
+  /** The progress callback for parsing `file`, if anyone listens. */
+  bytesProgress(file: string): ByteProgress | undefined {
+    const { onBytes } = this.opts;
+    return onBytes && ((bytesDone) => onBytes(file, bytesDone));
+  }
+
   indexPath(fileName: string): string | null {
     return this.indexDir && join(this.indexDir, fileName);
   }
@@ -356,7 +368,7 @@ function loadInstances(run: LoadRun, dataset: string, pair: string): LoadedInsta
   const [tables, origin, identity] = compiled<InstancesTables>(run.log, indexPath, `instances ${dataset}`, [instancesSource(file)], () => {
     // Its refs files' compiled indexes depend on this file, so they will be rebuilt too.
     run.startRefsWorkers(dataset, statSync(file).size);
-    return readInstances(readRegularFile(file, label), label);
+    return readInstances(readRegularFile(file, label), label, run.bytesProgress(label));
   });
   return { index: new InstancesIndex(tables), source: instancesSource(file), origin, indexFile: indexPath ? [indexPath, identity] : undefined };
 }
@@ -372,8 +384,18 @@ function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { ref
   // The refs' rows point into instances.json: a changed one makes them stale too.
   const sources = [{ path: file, hashWhole: true }, instances.source];
   const [refs, origin, identity] = compiled<RefTables>(run.log, indexPath, `refs ${pair}`, sources, () => {
-    if (dataset === GREFCOCO) return gRefsAsRefTables(readGRefs(readRegularFile(file, label), label, index.tables));
-    const parsed = run.takePendingRefs(pair)?.result() ?? parseRefs(readRegularFile(file, label), label);
+    const progress = run.bytesProgress(label);
+    if (dataset === GREFCOCO) {
+      const bytes = readRegularFile(file, label);
+      const tables = gRefsAsRefTables(readGRefs(bytes, label, index.tables));
+      progress?.(bytes.byteLength); // read in one go: no progress within it
+      return tables;
+    }
+    const pending = run.takePendingRefs(pair);
+    // A worker's parse reports nothing while this thread reads instances.json: it is done
+    // when its result is taken.
+    const parsed = pending ? pending.result() : parseRefs(readRegularFile(file, label), label, progress);
+    if (pending) progress?.(statSync(file).size);
     return joinRefs(parsed, label, {
       annRow: (id) => index.annRowById.get(id),
       imageRow: (id) => index.imageRowById.get(id),
