@@ -79,20 +79,20 @@ interface Start {
   wallMs: number;
   /** CPU the server used until then: what the start costs, less sensitive to a busy machine. */
   cpuMs: number;
-  /** --steps: the server's own CPU at each step, in the order reached. */
-  steps: [step: string, cpuMs: number][];
+  /** --steps: the server's own CPU and its time since its start at each step, in the order reached. */
+  steps: [step: string, cpuMs: number, wallMs: number][];
 }
 
-/** Collects `startup-trace <step> <ms>` lines from the server's stderr; passes the rest on. */
-function traceSteps(child: ChildProcess): [string, number][] {
-  const steps: [string, number][] = [];
+/** Collects `startup-trace <step> <cpu ms> <wall ms>` lines from the server's stderr; passes the rest on. */
+function traceSteps(child: ChildProcess): Start['steps'] {
+  const steps: Start['steps'] = [];
   let pending = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     const lines = (pending + chunk.toString('utf8')).split('\n');
     pending = lines.pop()!;
     for (const line of lines) {
-      const m = /^startup-trace (\S+) ([\d.]+)$/.exec(line);
-      if (m) steps.push([m[1], Number(m[2])]);
+      const m = /^startup-trace (\S+) ([\d.]+) ([\d.]+)$/.exec(line);
+      if (m) steps.push([m[1], Number(m[2]), Number(m[3])]);
       else process.stderr.write(`${line}\n`);
     }
   });
@@ -120,17 +120,19 @@ async function startOnce(cacheDir: string): Promise<Start> {
   }
 }
 
-/** Median CPU at each step (cumulative, as traced) and the step's own share. */
+/** Median CPU at each step (cumulative, as traced) with the step's own share, and the
+ * median time since the server process started. */
 function formatSteps(starts: Start[]): string {
   const names = starts[0].steps.map(([step]) => step).filter((step, i, all) => all.indexOf(step) === i);
   let previous = 0;
   const rows = names.map((step) => {
-    const at = median(starts.map((s) => s.steps.find(([name]) => name === step)?.[1] ?? Number.NaN));
-    const row = `  ${step.padEnd(16)} ${at.toFixed(0).padStart(6)} ms  (+${(at - previous).toFixed(0)})`;
-    previous = at;
+    const at = (field: 1 | 2) => median(starts.map((s) => s.steps.find(([name]) => name === step)?.[field] ?? Number.NaN));
+    const cpu = at(1);
+    const row = `  ${step.padEnd(16)} ${cpu.toFixed(0).padStart(6)} ms CPU (+${(cpu - previous).toFixed(0)})  ${at(2).toFixed(0).padStart(6)} ms since the process started`;
+    previous = cpu;
     return row;
   });
-  return `  server CPU at each step, median of ${starts.length} (cumulative, +own):\n${rows.join('\n')}\n`;
+  return `  server at each step, median of ${starts.length} (CPU cumulative, +own):\n${rows.join('\n')}\n`;
 }
 
 async function main(): Promise<void> {
