@@ -95,7 +95,7 @@ export function writeCompiledIndex(path: string, kind: string, sources: IndexSou
     if (Array.isArray(node)) return node.map(replace);
     if (node === null || typeof node !== 'object') return node;
     const out: Record<string, unknown> = {};
-    // An absent member stays absent (msgpackr did the same).
+    // An absent member stays absent, as JSON would have it anyway.
     for (const [k, v] of Object.entries(node)) if (v !== undefined) out[k] = replace(v);
     return out;
   };
