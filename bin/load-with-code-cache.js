@@ -6,6 +6,7 @@
 // query, so it also holds the functions the first request compiled. V8 checks it against
 // the source, its own version and its flags; a cache it rejects is ignored (the file then
 // loads as usual, only slower), never trusted.
+const { isAscii } = require('node:buffer');
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname } = require('node:path');
@@ -22,7 +23,9 @@ function codeCachePath(file) {
 /** require(file), compiled with its code cache when V8 accepts it. */
 function loadWithCodeCache(file) {
   const cacheFile = codeCachePath(file);
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+  // The bundle is ASCII (scripts/bundle.js): read as latin1, that is a copy, not a UTF-8 decode.
+  const bytes = readFileSync(file);
+  const script = new vm.Script(Module.wrap(isAscii(bytes) ? bytes.latin1Slice() : bytes.toString('utf8')), {
     filename: file,
     cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
   });

@@ -29,12 +29,13 @@ async function bundle(out) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    // GraphiQL's page (9 MB) stays a separate require, made on the first browser visit;
-    // msgpackr's optional native part is found at run time or not at all.
-    external: ['@graphql-yoga/render-graphiql', 'msgpackr-extract'],
+    // GraphiQL's page (9 MB) stays a separate require, made on the first browser visit.
+    external: ['@graphql-yoga/render-graphiql'],
     logLevel: 'warning',
     minifyWhitespace: true,
     minifySyntax: true,
+    // ASCII only (non-ASCII characters as escapes), so that the loader reads it as latin1.
+    charset: 'ascii',
   });
 }
 

@@ -1,10 +1,9 @@
 /**
  * The `refer-graphql` command: serve the API, precompile indexes, generate data.
  */
-import cluster from 'node:cluster';
+import type { Cluster } from 'node:cluster';
 import { mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultCacheDirOption, defaultDataRoot, packageVersion, parseDatasetList } from './config';
 import { defaultCacheDir, loadCatalog, type Catalog, type LoadOptions, type Logger } from './core/catalog';
@@ -14,11 +13,13 @@ import { DataError } from './core/errors';
 import { DEFAULT_MASK_CACHE_BYTES, MaskCache } from './core/masks';
 import { formatWarning } from './core/problems';
 import { DEFAULT_LIMITS } from '../schema/context';
-import { runPrimary } from './startup/cluster';
 import { defaultPort, parseNonNegative, parsePort, parsePositive, parseWorkers, UsageError } from './startup/options';
+import { withLazyGlobalCrypto } from './startup/lazy-web-globals';
 // The server (graphql-yoga, the schema), cli-progress and the data generator are required
 // only by the commands that use them: `--help` or `build-index` need none of the server.
+// So is node:cluster (with child_process): only `serve --workers N` needs it before listen().
 type ServerModule = typeof import('./server');
+type ClusterModule = typeof import('./startup/cluster');
 
 interface DataFlags {
   dataRoot: string;
@@ -61,7 +62,9 @@ interface ServeFlags extends DataFlags {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  if (flags.workers > 1 && cluster.isPrimary) return runPrimary(flags.workers, jsonLogger);
+  // A cluster's workers run with the primary's arguments, --workers N included.
+  const cluster = flags.workers > 1 ? (require('node:cluster') as Cluster) : undefined;
+  if (cluster?.isPrimary) return (require('./startup/cluster') as ClusterModule).runPrimary(flags.workers, jsonLogger);
   const started = performance.now();
   const catalog = loadCatalog(loadOptions(flags, jsonLogger));
   if (catalog.stores.size === 0) {
@@ -70,7 +73,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   jsonLogger('info', `loaded ${[...catalog.stores.keys()].join(', ')} from ${catalog.dataRoot} in ${Math.round(performance.now() - started)} ms`);
   // A bug in one request must not take the server down: log it and keep serving.
   process.on('unhandledRejection', (reason) => jsonLogger('error', `unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
-  const { startServer } = require('./server') as ServerModule;
+  const { startServer } = withLazyGlobalCrypto(() => require('./server') as ServerModule);
   const server = await startServer(catalog, {
     port: flags.port,
     host: flags.host,
@@ -91,7 +94,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   // Ctrl-C reaches every process of the terminal's group; in a cluster the primary then
   // asks each worker to drain, and a worker that left on its own would be replaced.
-  if (cluster.isWorker) process.on('SIGINT', () => {});
+  if (cluster?.isWorker) process.on('SIGINT', () => {});
   else process.once('SIGINT', () => stop('SIGINT'));
 }
 
@@ -157,30 +160,40 @@ function buildIndex(flags: DataFlags): void {
   const sizes = inputFiles(flags);
   const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
   // Progress in bytes: one instances.json is most of the work, so a count of files would
-  // sit still through it. (The bar moves between files: the readers report no progress.)
+  // sit still through it. The readers report the bytes parsed within each file.
   const { SingleBar } = require('cli-progress') as typeof import('cli-progress');
   const bar = process.stderr.isTTY
     ? new SingleBar({ format: 'compiling {bar} {percentage}% {doneMb}/{totalMb} MB, {rate} MB/s, ETA {eta_formatted} {file}', hideCursor: true })
     : null;
   const messages: string[] = [];
   const options = loadOptions(flags, (level, m) => messages.push(`${level}: ${m}`));
+  /** Bytes of the files before the current one, and of the current one so far. */
   let doneBytes = 0;
+  let currentBytes = 0;
   let previous: string | undefined;
   const payload = (file: string) => ({
     file,
-    doneMb: (doneBytes / MB).toFixed(1),
+    doneMb: ((doneBytes + currentBytes) / MB).toFixed(1),
     totalMb: (totalBytes / MB).toFixed(1),
-    rate: (doneBytes / MB / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
+    rate: ((doneBytes + currentBytes) / MB / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
   });
   options.onStep = ({ file, index, total }) => {
     if (previous !== undefined) doneBytes += sizes.get(previous) ?? 0;
     previous = file;
+    currentBytes = 0;
     if (!bar) process.stderr.write(`[${index + 1}/${total}] ${file} (${((sizes.get(file) ?? 0) / MB).toFixed(1)} MB)\n`);
     else if (index === 0) bar.start(Math.max(1, totalBytes), 0, payload(file));
     else bar.update(doneBytes, payload(file));
   };
+  options.onBytes = (file, bytesDone) => {
+    // A file that is no step's (a reload's) would move the bar back: it has none here.
+    if (file !== previous) return;
+    currentBytes = Math.min(bytesDone, sizes.get(file) ?? bytesDone);
+    bar?.update(doneBytes + currentBytes, payload(file));
+  };
   const catalog = loadCatalog(options);
   doneBytes = totalBytes;
+  currentBytes = 0;
   bar?.update(Math.max(1, totalBytes), payload('done'));
   bar?.stop();
   for (const m of messages) process.stderr.write(`${m}\n`);

@@ -44,6 +44,7 @@ import { useRenderRoute } from './http/render-route';
 import { useDocumentNestingLimit, useFormPostRefusal } from './http/request-guards';
 import { deferredGraphQlJit } from './startup/deferred-jit';
 import { renderGraphiQLOnDemand } from './startup/graphiql-on-demand';
+import { withoutGlobalRequest } from './startup/lazy-web-globals';
 
 export interface ServerLimits extends Limits {
   /** Deepest field nesting of an operation (introspection excluded). */
@@ -306,7 +307,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     plugins.push(deferred.plugin);
   }
   plugins.push(...(options.plugins ?? []));
-  return createYoga<Record<string, never>, Context>({
+  return withoutGlobalRequest(() => createYoga<Record<string, never>, Context>({
     schema,
     context: () => createContext(app),
     plugins,
@@ -319,7 +320,7 @@ export function createYogaApp(catalog: Catalog, options: AppOptions = {}): YogaA
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: false,
-  });
+  }));
 }
 
 export interface ServerOptions extends AppOptions {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { dataRootKey, defaultCacheDir, loadCatalog, type LogLevel } from '../src/core/catalog';
 import { StaleIndexError } from '../src/core/errors';
 import { FORMAT_VERSION, readCompiledIndex, writeCompiledIndex } from '../src/core/read/compiled-index';
+import { currentFingerprint, fingerprintFile, RACY_MS, stampSources } from '../src/core/read/compiled-index-sources';
 
 const GOLDEN = join(__dirname, 'fixtures/golden/data');
 let root: string;
@@ -61,28 +62,49 @@ describe('compiled index', () => {
     expect(catalog.origins.get('refcoco/unc')).toEqual({ instances: 'data file', refs: 'data file' });
   });
 
+  /** Flips one byte at `at(file bytes)`. */
+  const flipByte = (at: (b: Buffer) => number) => (f: string) => {
+    const b = readFileSync(f);
+    b[at(b)] ^= 0xff;
+    writeFileSync(f, b);
+  };
+  /** The first section's first byte: right after the header and the manifest, 8-aligned. */
+  const firstSection = (b: Buffer) => Math.ceil((32 + b.readUInt32LE(12)) / 8) * 8;
+
   it.each([
-    ['a flipped byte', (f: string) => {
-      const b = readFileSync(f);
-      b[b.length - 3] ^= 0xff;
-      writeFileSync(f, b);
-    }, /checksum mismatch/],
-    ['truncation', (f: string) => truncateSync(f, statSync(f).size - 100), /truncated/],
-    ['garbage', (f: string) => writeFileSync(f, 'hello'), /not a compiled index/],
-  ])('a cache damaged by %s is reported once, rebuilt, and never trusted', (_name, damage, reason) => {
+    // The last section is the polygon coordinates, read on first use: that use finds the
+    // damage, and the rows come from a rebuild (the pair's origin stays the index).
+    ['a flipped byte in a section read on first use', flipByte((b) => b.length - 3), /section annotations\.segmentation\.coords: checksum mismatch/, 'compiled index'],
+    ['a flipped byte in a section read at load', flipByte(firstSection), /section \d+ checksum mismatch/, 'data file'],
+    ['truncation', (f: string) => truncateSync(f, statSync(f).size - 100), /truncated/, 'data file'],
+    ['garbage', (f: string) => writeFileSync(f, 'hello'), /not a compiled index/, 'data file'],
+  ])('a cache damaged by %s is reported once, rebuilt, and never trusted', (_name, damage, reason, origin) => {
     const good = load().get('refcoco', 'unc').loadAnns([load().get('refcoco', 'unc').getAnnIds()[0]]);
     damage(join(indexDir(), 'refcoco.instances.idx'));
     logs = [];
     const catalog = load();
-    expect(catalog.origins.get('refcoco/unc')!.instances).toBe('data file');
+    expect(catalog.origins.get('refcoco/unc')!.instances).toBe(origin);
+    expect(catalog.get('refcoco', 'unc').loadAnns([catalog.get('refcoco', 'unc').getAnnIds()[0]])).toEqual(good);
     const warnings = logs.filter(([level]) => level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(warnings[0][1]).toMatch(reason);
     expect(warnings[0][1]).toMatch(/refcoco\.instances\.idx is corrupt .* rebuilding it/);
-    expect(catalog.get('refcoco', 'unc').loadAnns([catalog.get('refcoco', 'unc').getAnnIds()[0]])).toEqual(good);
     logs = [];
-    expect(load().origins.get('refcoco/unc')!.instances).toBe('compiled index');
+    const again = load();
+    expect(again.origins.get('refcoco/unc')!.instances).toBe('compiled index');
+    expect(again.get('refcoco', 'unc').loadAnns([again.get('refcoco', 'unc').getAnnIds()[0]])).toEqual(good);
     expect(logs).toEqual([]);
+  });
+
+  it('round-trips values JSON cannot hold and long strings, one-byte or not', () => {
+    const file = join(root, 'x.idx');
+    const long = (c: string) => c.repeat(70_000);
+    const tree = { special: [NaN, Infinity, -Infinity, -0, undefined, 0, null], nested: { nan: NaN }, latin1: long('é'), utf8: long('ü€'), ascii: long('a') };
+    writeCompiledIndex(file, 'test', 'fp', tree);
+    const read = readCompiledIndex<typeof tree>(file, 'test', 'fp');
+    expect(read.ok && read.tree).toEqual(tree);
+    expect(read.ok && Object.is(read.tree.special[3], -0)).toBe(true);
+    expect(read.ok && read.tree.special.length).toBe(7);
   });
 
   it('leaves no temporary files and replaces the old file atomically', () => {
@@ -113,6 +135,57 @@ describe('compiled index', () => {
     expect(catalog.stores.has('refcoco/unc')).toBe(true);
     expect(logs.some(([level, m]) => level === 'warn' && /could not write compiled index/.test(m))).toBe(true);
     expect(existsSync(join(root, 'blocker', 'cache'))).toBe(false);
+  });
+});
+
+describe('source stamps', () => {
+  const refsFile = () => join(root, 'data/refcoco/refs(unc).p');
+  const sources = () => [{ path: refsFile(), hashWhole: true }];
+  /** A stamp as if taken long after the file's last write (a fresh copy is racy). */
+  const settledStamp = () => {
+    const [stamp] = stampSources(sources());
+    return { ...stamp, stampedAt: stamp.stampedAt + RACY_MS + 1000 };
+  };
+
+  it('stand for the file while stat() says the same: the recorded fingerprint, no hash', () => {
+    const stamp = { ...settledStamp(), fingerprint: 'recorded' };
+    expect(currentFingerprint(sources(), [stamp])).toBe('recorded');
+  });
+
+  it('are re-hashed after a write that keeps size and mtime (ctime moves)', () => {
+    const stamp = { ...settledStamp(), fingerprint: 'recorded' };
+    const st = statSync(refsFile());
+    writeFileSync(refsFile(), readFileSync(refsFile()));
+    utimesSync(refsFile(), st.atime, st.mtime);
+    expect(currentFingerprint(sources(), [stamp])).toBe(fingerprintFile(refsFile(), true));
+  });
+
+  it('are re-hashed when the file was replaced by a copy with the same times', () => {
+    const stamp = { ...settledStamp(), fingerprint: 'recorded' };
+    const copy = `${refsFile()}.copy`;
+    cpSync(refsFile(), copy, { preserveTimestamps: true });
+    rmSync(refsFile());
+    cpSync(copy, refsFile(), { preserveTimestamps: true });
+    expect(currentFingerprint(sources(), [stamp])).toBe(fingerprintFile(refsFile(), true));
+  });
+
+  it('are never trusted when taken within the racy window of a write, nor when missing or malformed', () => {
+    const [racy] = stampSources(sources());
+    const fresh = fingerprintFile(refsFile(), true);
+    expect(currentFingerprint(sources(), [{ ...racy, fingerprint: 'recorded' }])).toBe(fresh);
+    expect(currentFingerprint(sources(), undefined)).toBe(fresh);
+    expect(currentFingerprint(sources(), [{ fingerprint: 'recorded' }])).toBe(fresh);
+    expect(currentFingerprint(sources(), 'garbage')).toBe(fresh);
+  });
+
+  it('are what a compiled index is checked against: the same files load it, a changed one is stale', () => {
+    const file = join(root, 'x.idx');
+    writeCompiledIndex(file, 'test', stampSources(sources()), { a: new Int32Array([1]) });
+    expect(readCompiledIndex(file, 'test', sources())).toMatchObject({ ok: true });
+    const bytes = readFileSync(refsFile());
+    bytes[bytes.length - 2] ^= 1;
+    writeFileSync(refsFile(), bytes);
+    expect(readCompiledIndex(file, 'test', sources())).toMatchObject({ ok: false, reason: 'stale' });
   });
 });
 

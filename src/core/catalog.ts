@@ -8,14 +8,16 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { fingerprintFile, readCompiledIndex, writeCompiledIndex } from './read/compiled-index';
+import { readCompiledIndex, writeCompiledIndex } from './read/compiled-index';
+import { stampSources, type SourceFile } from './read/compiled-index-sources';
 import { DataError, NotFoundError, StaleIndexError } from './errors';
 import { readInstances } from './read/instances';
 import { ALL_PAIR_NAMES, findPairs, GREFCOCO, INSTANCES_FILE, parsePairName, refsFileName, refsFilePath } from './layout';
 import { gRefsAsRefTables, readGRefs } from './read/grefs';
 import { formatWarning, type LoadWarning } from './problems';
 import { joinRefs, parseRefs } from './read/refs';
-import { parseRefsInWorker, WORKER_MIN_INSTANCES_BYTES, type PendingRefs } from './read/refs-in-worker';
+import type { PendingRefs } from './read/refs-in-worker';
+import type { ByteProgress } from './read/progress';
 import { readRegularFile } from './read/regular-file';
 import { InstancesIndex, ReferStore } from './store/store';
 import type { InstancesTables, RefTables } from './store/tables';
@@ -40,6 +42,11 @@ export interface LoadOptions {
   refsWorkers?: 'auto' | 'always' | 'never';
   /** Called before each file is read or compiled, for progress display. */
   onStep?: (step: { pair: string; file: string; index: number; total: number }) => void;
+  /**
+   * Called while a file is parsed, with the bytes of it parsed so far: increasing, the
+   * last call its size. Not called for a file whose compiled index is used.
+   */
+  onBytes?: (file: string, bytesDone: number) => void;
 }
 
 export interface PairFailure {
@@ -241,6 +248,12 @@ class LoadRun {
     this.opts.onStep?.({ pair, file, index: this.step++, total: this.stepCount });
   }
 
+  /** The progress callback for parsing `file`, if anyone listens. */
+  bytesProgress(file: string): ByteProgress | undefined {
+    const { onBytes } = this.opts;
+    return onBytes && ((bytesDone) => onBytes(file, bytesDone));
+  }
+
   indexPath(fileName: string): string | null {
     return this.indexDir && join(this.indexDir, fileName);
   }
@@ -262,6 +275,9 @@ class LoadRun {
 
   /** Starts parsing the refs pickles of a dataset in worker threads, when that pays. */
   startRefsWorkers(dataset: string, instancesBytes: number): void {
+    // Required here, not at start: a start from compiled indexes never parses (and
+    // node:worker_threads costs a few ms to load).
+    const { parseRefsInWorker, WORKER_MIN_INSTANCES_BYTES } = require('./read/refs-in-worker') as typeof import('./read/refs-in-worker');
     const mode = this.opts.refsWorkers ?? 'auto';
     if (mode === 'never' || (mode === 'auto' && (availableParallelism() < 2 || instancesBytes < WORKER_MIN_INSTANCES_BYTES))) return;
     // gRefCOCO's refs are JSON, read by the main thread.
@@ -290,7 +306,7 @@ class LoadRun {
 
 interface LoadedInstances {
   index: InstancesIndex;
-  fingerprint: string;
+  source: SourceFile;
   origin: Origin;
   /** The compiled index file read or written, with its identity then. */
   indexFile?: [path: string, identity: string | undefined];
@@ -300,12 +316,14 @@ interface LoadedInstances {
  * Loads one file's tables through the compiled index at `cachePath`, or builds them;
  * with the identity of the index file they belong to (undefined without one).
  */
-function compiled<T>(log: Logger, cachePath: string | null, kind: string, fingerprint: string, build: () => T): [T, Origin, string | undefined] {
+function compiled<T>(log: Logger, cachePath: string | null, kind: string, sources: readonly SourceFile[], build: () => T): [T, Origin, string | undefined] {
   const buildAndWrite = (): T => {
+    // Stamped before they are read: a file changed during the build is then seen as changed.
+    const stamps = cachePath ? stampSources(sources) : [];
     const tables = build();
     if (cachePath) {
       try {
-        writeCompiledIndex(cachePath, kind, fingerprint, tables);
+        writeCompiledIndex(cachePath, kind, stamps, tables);
       } catch (e) {
         log('warn', `could not write compiled index ${cachePath}: ${(e as Error).message}; continuing without it`);
       }
@@ -327,7 +345,7 @@ function compiled<T>(log: Logger, cachePath: string | null, kind: string, finger
       }
       return valueAt(rebuilt, keyPath);
     };
-    const read = readCompiledIndex<T>(cachePath, kind, fingerprint, onLazyFailure);
+    const read = readCompiledIndex<T>(cachePath, kind, sources, onLazyFailure);
     if (read.ok) return [read.tree, 'compiled index', loadedAs];
     if (read.reason === 'corrupt') log('warn', `compiled index ${cachePath} is corrupt (${read.detail}); rebuilding it from the data files`);
     else if (read.reason === 'stale') log('info', `compiled index ${cachePath} is out of date (${read.detail}); rebuilding`);
@@ -336,20 +354,23 @@ function compiled<T>(log: Logger, cachePath: string | null, kind: string, finger
   return [tables, 'data file', cachePath ? fileIdentity(cachePath) : undefined];
 }
 
+/** instances.json is large: its fingerprint hashes its first and last MiB. */
+function instancesSource(path: string): SourceFile {
+  return { path, hashWhole: false };
+}
+
 function loadInstances(run: LoadRun, dataset: string, pair: string): LoadedInstances {
   const file = join(run.dataRoot, dataset, INSTANCES_FILE);
   const label = `${dataset}/${INSTANCES_FILE}`;
   run.nextStep(pair, label);
   if (!existsSync(file)) throw new DataError(`${label} not found under ${run.dataRoot}`);
-  // Fingerprints only matter to compiled indexes: without a cache, skip their reads.
-  const fingerprint = run.indexDir ? fingerprintFile(file, false) : '';
   const indexPath = run.indexPath(`${dataset}.instances.idx`);
-  const [tables, origin, identity] = compiled<InstancesTables>(run.log, indexPath, `instances ${dataset}`, fingerprint, () => {
+  const [tables, origin, identity] = compiled<InstancesTables>(run.log, indexPath, `instances ${dataset}`, [instancesSource(file)], () => {
     // Its refs files' compiled indexes depend on this file, so they will be rebuilt too.
     run.startRefsWorkers(dataset, statSync(file).size);
-    return readInstances(readRegularFile(file, label), label);
+    return readInstances(readRegularFile(file, label), label, run.bytesProgress(label));
   });
-  return { index: new InstancesIndex(tables), fingerprint, origin, indexFile: indexPath ? [indexPath, identity] : undefined };
+  return { index: new InstancesIndex(tables), source: instancesSource(file), origin, indexFile: indexPath ? [indexPath, identity] : undefined };
 }
 
 function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { refs: RefTables; origin: Origin; indexFile?: [string, string | undefined] } {
@@ -358,12 +379,23 @@ function loadRefs(run: LoadRun, pair: string, instances: LoadedInstances): { ref
   const label = `${dataset}/${basename(file)}`;
   run.nextStep(pair, label);
   if (!existsSync(file)) throw new DataError(`${label} not found under ${run.dataRoot}`);
-  const fingerprint = run.indexDir ? `${fingerprintFile(file, true)}|${instances.fingerprint}` : '';
   const indexPath = run.indexPath(`${dataset}_${splitBy}.refs.idx`);
   const { index } = instances;
-  const [refs, origin, identity] = compiled<RefTables>(run.log, indexPath, `refs ${pair}`, fingerprint, () => {
-    if (dataset === GREFCOCO) return gRefsAsRefTables(readGRefs(readRegularFile(file, label), label, index.tables));
-    const parsed = run.takePendingRefs(pair)?.result() ?? parseRefs(readRegularFile(file, label), label);
+  // The refs' rows point into instances.json: a changed one makes them stale too.
+  const sources = [{ path: file, hashWhole: true }, instances.source];
+  const [refs, origin, identity] = compiled<RefTables>(run.log, indexPath, `refs ${pair}`, sources, () => {
+    const progress = run.bytesProgress(label);
+    if (dataset === GREFCOCO) {
+      const bytes = readRegularFile(file, label);
+      const tables = gRefsAsRefTables(readGRefs(bytes, label, index.tables));
+      progress?.(bytes.byteLength); // read in one go: no progress within it
+      return tables;
+    }
+    const pending = run.takePendingRefs(pair);
+    // A worker's parse reports nothing while this thread reads instances.json: it is done
+    // when its result is taken.
+    const parsed = pending ? pending.result() : parseRefs(readRegularFile(file, label), label, progress);
+    if (pending) progress?.(statSync(file).size);
     return joinRefs(parsed, label, {
       annRow: (id) => index.annRowById.get(id),
       imageRow: (id) => index.imageRowById.get(id),

@@ -3,73 +3,56 @@
  * maps them back in milliseconds instead of parsing JSON and pickles again.
  *
  * Layout: a 32-byte header (magic, format version, manifest length, CRC-32 of the
- * manifest, total file length, build id), a msgpackr manifest (kind, fingerprint of the
- * source files, build id, the section table, and the table tree with every typed array
- * and every long string replaced by a section reference), then the sections' bytes,
- * 8-byte aligned, each with its own CRC-32. Nothing is trusted before its length and CRC
- * are checked; typed arrays are views on the bytes read, not copies.
+ * manifest, total file length, build id), a JSON manifest (kind, fingerprint of the
+ * source files and their stat() stamps, build id, the section table, and the table tree
+ * with every typed array and every long string replaced by a section reference), then
+ * the sections' bytes, 8-byte aligned, each with its own CRC-32. Nothing is trusted
+ * before its length and CRC are checked; typed arrays are views on the bytes read, not
+ * copies. The manifest is a few kB: JSON.parse reads it in microseconds, where loading
+ * msgpackr (with its native part) cost ~30 ms of every start.
  *
- * Sections over LAZY_BYTES (a dataset's polygon coordinates: ~115 MB for RefCOCO) sit at
- * the end of the file and are read on first use, so a server starts without them and
- * only pays for them when a mask or segmentation is asked for. They must come from the
- * same build as the rest of the loaded tree (new coordinates with old offsets would be
- * wrong masks), so the file stays open until they are read: a newer build renamed over
- * it does not matter, and one written over it in place (a changed size, mtime or build
- * id) is a StaleIndexError, never served.
+ * Sections over LAZY_BYTES (every column of a full-scale dataset: polygon coordinates
+ * alone are ~115 MB for RefCOCO) sit at the end of the file and are read, checked and
+ * decoded on first use, so a server starts without them and a first query pays only for
+ * the columns it reads (a ref query: a few MB of 145). They must come from the same
+ * build as the rest of the loaded tree (new coordinates with old offsets would be wrong
+ * masks), so the file stays open until they are read: a newer build renamed over it
+ * does not matter, and one written over it in place (a changed size, mtime or build id)
+ * is a StaleIndexError, never served.
+ *
+ * A lazy member is an accessor that keeps its value once read, never redefined as a
+ * data property: V8 turns an object whose accessors are reconfigured into a slow
+ * dictionary, and the tables' objects are on every query's hot path.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, readSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { Packr } from 'msgpackr';
 import { DataError, StaleIndexError } from '../errors';
+import { currentFingerprint, joinFingerprints, type SourceFile, type SourceStamp } from './compiled-index-sources';
 import { openRegularFile } from './regular-file';
 
-/** Bump when the tables' shape or a reader's output changes: old caches are rebuilt. */
-export const FORMAT_VERSION = 4;
+/** Bump when the tables' shape, a reader's output or this layout changes: old caches are rebuilt. */
+export const FORMAT_VERSION = 5;
 const MAGIC = Buffer.from('REFERIDX');
 const HEADER_BYTES = 32;
 /** Strings longer than this are stored as UTF-8 sections, not inside the manifest. */
 const STRING_SECTION_CHARS = 1 << 16;
-/** Sections larger than this are read on first use. */
-export const LAZY_BYTES = 16 << 20;
-const packr = new Packr({ useRecords: false });
-
+/** Sections larger than this are read on first use: the small ones cost less to read
+ * with the rest than one read each. */
+export const LAZY_BYTES = 64 << 10;
 type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 const TYPED_ARRAYS = { Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array };
-type SectionType = keyof typeof TYPED_ARRAYS | 'string';
+/** 'latin1': a string with no code unit above 0xff, one byte each (decoded by a copy, not UTF-8). */
+type SectionType = keyof typeof TYPED_ARRAYS | 'string' | 'latin1';
 
 interface SectionRef { $section: number }
+/** A value JSON cannot hold (NaN, ±Infinity, -0, undefined in an array), by name. */
+interface SpecialValue { $value: keyof typeof SPECIAL_VALUES }
+const SPECIAL_VALUES = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY, '-0': -0, undefined: undefined };
 interface Section { type: SectionType; offset: number; bytes: number; crc: number; lazy: boolean }
-interface Manifest { kind: string; fingerprint: string; buildId: number; sections: Section[]; tree: unknown }
+interface Manifest { kind: string; fingerprint: string; sources?: SourceStamp[]; buildId: number; sections: Section[]; tree: unknown }
 const BUILD_ID_AT = 28;
-
-/** What identifies the source files a compiled index was built from. */
-export function fingerprintFile(path: string, hashWhole: boolean): string {
-  const { fd, stat: st } = openRegularFile(path);
-  try {
-    // CRC-32 of a whole refs file (20 MB: a few ms at every start; SHA-1 took ~40 ms),
-    // through one 1 MiB buffer: a 20 MB one costs more in page faults than the CRC itself.
-    if (hashWhole) return `${st.size}:${Math.round(st.mtimeMs)}:crc${crc32OfFile(fd).toString(16)}`;
-    // A large JSON file: hash its first and last MiB, with size and mtime.
-    const hash = createHash('sha1');
-    const chunk = Buffer.alloc(Math.min(1 << 20, st.size));
-    readSync(fd, chunk, 0, chunk.length, 0);
-    hash.update(chunk);
-    readSync(fd, chunk, 0, chunk.length, Math.max(0, st.size - chunk.length));
-    hash.update(chunk);
-    return `${st.size}:${Math.round(st.mtimeMs)}:${hash.digest('hex')}`;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function crc32OfFile(fd: number): number {
-  const chunk = Buffer.allocUnsafe(1 << 20);
-  let crc = 0;
-  for (let position = 0, n; (n = readSync(fd, chunk, 0, chunk.length, position)) > 0; position += n) crc = crc32(chunk.subarray(0, n), crc);
-  return crc;
-}
 
 function isTypedArray(v: unknown): v is TypedArray {
   return ArrayBuffer.isView(v) && !(v instanceof DataView) && v.constructor.name in TYPED_ARRAYS;
@@ -77,20 +60,42 @@ function isTypedArray(v: unknown): v is TypedArray {
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
-export function writeCompiledIndex(path: string, kind: string, fingerprint: string, tree: unknown, lazyBytes = LAZY_BYTES): void {
+function specialValue(v: unknown): SpecialValue | undefined {
+  if (v === undefined) return { $value: 'undefined' };
+  if (typeof v !== 'number') return undefined;
+  if (Number.isNaN(v)) return { $value: 'NaN' };
+  if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) return { $value: v > 0 ? 'Infinity' : '-Infinity' };
+  return Object.is(v, -0) ? { $value: '-0' } : undefined;
+}
+
+const ONLY_LATIN1 = /^[\u0000-\u00ff]*$/;
+
+/**
+ * What an index is checked against: the stat() stamps of its source files when they were
+ * read for the build (readCompiledIndex is then given the same files), or a fingerprint
+ * string the caller computes itself.
+ */
+export type IndexSources = string | readonly SourceStamp[];
+
+export function writeCompiledIndex(path: string, kind: string, sources: IndexSources, tree: unknown, lazyBytes = LAZY_BYTES): void {
+  const fingerprint = typeof sources === 'string' ? sources : joinFingerprints(sources);
   const payloads: { type: SectionType; bytes: Uint8Array }[] = [];
   const replace = (node: unknown): unknown => {
+    const special = specialValue(node);
+    if (special) return special;
     if (isTypedArray(node)) {
       payloads.push({ type: node.constructor.name as SectionType, bytes: new Uint8Array(node.buffer, node.byteOffset, node.byteLength) });
       return { $section: payloads.length - 1 } satisfies SectionRef;
     }
     if (typeof node === 'string' && node.length > STRING_SECTION_CHARS) {
-      payloads.push({ type: 'string', bytes: Buffer.from(node, 'utf8') });
+      const latin1 = ONLY_LATIN1.test(node);
+      payloads.push({ type: latin1 ? 'latin1' : 'string', bytes: Buffer.from(node, latin1 ? 'latin1' : 'utf8') });
       return { $section: payloads.length - 1 } satisfies SectionRef;
     }
     if (Array.isArray(node)) return node.map(replace);
     if (node === null || typeof node !== 'object') return node;
     const out: Record<string, unknown> = {};
+    // An absent member stays absent, as JSON would have it anyway.
     for (const [k, v] of Object.entries(node)) if (v !== undefined) out[k] = replace(v);
     return out;
   };
@@ -112,7 +117,8 @@ export function writeCompiledIndex(path: string, kind: string, fingerprint: stri
   let manifest: Buffer;
   const buildId = randomBytes(4).readUInt32LE(0);
   for (;;) {
-    manifest = packr.pack({ kind, fingerprint, buildId, sections: sections.map((s) => ({ ...s, offset: s.offset + base })), tree: replaced } satisfies Manifest);
+    const stamps = typeof sources === 'string' ? undefined : [...sources];
+    manifest = Buffer.from(JSON.stringify({ kind, fingerprint, sources: stamps, buildId, sections: sections.map((s) => ({ ...s, offset: s.offset + base })), tree: replaced } satisfies Manifest), 'utf8');
     const needed = align8(HEADER_BYTES + manifest.length);
     if (needed <= base) break;
     base = needed;
@@ -154,10 +160,26 @@ function readAt(fd: number, position: number, length: number): Buffer {
 
 function decodeSection(section: Section, bytes: Buffer): unknown {
   if (section.type === 'string') return bytes.toString('utf8');
+  if (section.type === 'latin1') return bytes.toString('latin1');
   const Ctor = TYPED_ARRAYS[section.type];
   if (!Ctor || section.bytes % Ctor.BYTES_PER_ELEMENT !== 0) throw new DataError(`section of type ${section.type} has a bad length`);
   // Typed arrays need aligned offsets; `bytes` is a fresh, unpooled allocation.
   return new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, section.bytes / Ctor.BYTES_PER_ELEMENT);
+}
+
+/** A source file that cannot be read now: the caller's error to report, not a damaged index. */
+class SourceFileError extends Error {
+  constructor(readonly cause: unknown) {
+    super('source file unreadable');
+  }
+}
+
+function fingerprintOfSources(sources: readonly SourceFile[], recorded: unknown): string {
+  try {
+    return currentFingerprint(sources, recorded);
+  } catch (e) {
+    throw new SourceFileError(e);
+  }
 }
 
 /** The descriptor a loaded tree reads its lazy sections from. */
@@ -184,7 +206,7 @@ const lazyHolders = new FinalizationRegistry<OpenIndexFile>((file) => {
  * the tree has unread lazy sections, and a lazy section read after the file was written
  * over in place throws StaleIndexError (see the module comment).
  */
-export function readCompiledIndex<T>(path: string, kind: string, fingerprint: string, onLazyFailure?: LazyFailure): CompiledRead<T> {
+export function readCompiledIndex<T>(path: string, kind: string, sources: string | readonly SourceFile[], onLazyFailure?: LazyFailure): CompiledRead<T> {
   let opened: { fd: number; stat: Stats };
   try {
     opened = openRegularFile(path, `compiled index ${path}`);
@@ -195,13 +217,14 @@ export function readCompiledIndex<T>(path: string, kind: string, fingerprint: st
   }
   const file: OpenIndexFile = { fd: opened.fd, closed: false, holders: 0 };
   try {
-    const read = readOpened<T>(file, opened.stat, path, kind, fingerprint, onLazyFailure);
+    const read = readOpened<T>(file, opened.stat, path, kind, sources, onLazyFailure);
     if (read.lazyLeft === 0) closeIndexFile(file);
     return read.result;
   } catch (e) {
+    closeIndexFile(file);
+    if (e instanceof SourceFileError) throw e.cause;
     // Whatever the bytes make fail (a misaligned section, a manifest of the wrong shape)
     // is damage: the index is rebuilt, never half used.
-    closeIndexFile(file);
     return { ok: false, reason: 'corrupt', detail: (e as Error).message };
   }
 }
@@ -211,7 +234,7 @@ function readOpened<T>(
   stat: Stats,
   path: string,
   kind: string,
-  fingerprint: string,
+  sources: string | readonly SourceFile[],
   onLazyFailure: LazyFailure | undefined,
 ): { result: CompiledRead<T>; lazyLeft: number } {
   const { fd } = file;
@@ -227,12 +250,13 @@ function readOpened<T>(
   if (crc32(manifestBytes) !== header.readUInt32LE(16)) return corrupt('manifest checksum mismatch');
   let manifest: Manifest;
   try {
-    manifest = packr.unpack(manifestBytes) as Manifest;
+    manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
   } catch (e) {
     return corrupt(`manifest does not decode: ${(e as Error).message}`);
   }
   if (manifest === null || typeof manifest !== 'object' || !Array.isArray(manifest.sections)) return corrupt('manifest is not a section table');
   if (manifest.kind !== kind) return corrupt(`holds ${manifest.kind}, expected ${kind}`);
+  const fingerprint = typeof sources === 'string' ? sources : fingerprintOfSources(sources, manifest.sources);
   if (manifest.fingerprint !== fingerprint) return done({ ok: false, reason: 'stale', detail: 'source files changed' });
   const { buildId } = manifest;
   if (buildId !== header.readUInt32LE(BUILD_ID_AT)) return corrupt('header and manifest name different builds');
@@ -284,10 +308,14 @@ function readOpened<T>(
     if (!onLazyFailure) throw new DataError(`compiled index ${path}: ${detail}`);
     return onLazyFailure(keyPath, detail);
   };
-  /** A lazy section's value, settled for good: the last one closes the file. */
+  /** One lazy section fewer left to read: the last one closes the file. */
+  const unreadSectionDone = () => {
+    if (--lazyLeft === 0) closeIndexFile(file);
+  };
+  /** A lazy section's value, settled for good. */
   const lazyValue = (s: Section, keyPath: string[]): unknown => {
     const value = readLazy(s, keyPath);
-    if (--lazyLeft === 0) closeIndexFile(file);
+    unreadSectionDone();
     return value;
   };
   const sectionOf = (node: unknown): Section | undefined => {
@@ -299,6 +327,11 @@ function readOpened<T>(
   const restore = (node: unknown, keyPath: string[]): unknown => {
     if (Array.isArray(node)) return node.map((v, i) => restore(v, [...keyPath, String(i)]));
     if (node === null || typeof node !== 'object') return node;
+    const special = (node as Partial<SpecialValue>).$value;
+    if (typeof special === 'string') {
+      if (!Object.hasOwn(SPECIAL_VALUES, special)) throw new DataError(`unknown special value ${special}`);
+      return SPECIAL_VALUES[special];
+    }
     const section = sectionOf(node);
     if (section) {
       // A section that is not an object's member is read now (nothing in our tables).
@@ -311,14 +344,23 @@ function readOpened<T>(
       if (lazy?.lazy) {
         lazyLeft++;
         holdsLazy = true;
-        // Read on first access, then replaced by its value.
+        // Read on first access, then kept (a failed read is tried again, and fails again).
+        let settled = false;
+        let value: unknown;
         Object.defineProperty(out, k, {
           enumerable: true,
           configurable: true,
           get() {
-            const value = lazyValue(lazy, [...keyPath, k]);
-            Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+            if (!settled) {
+              value = lazyValue(lazy, [...keyPath, k]);
+              settled = true;
+            }
             return value;
+          },
+          set(replacement: unknown) {
+            if (!settled) unreadSectionDone();
+            value = replacement;
+            settled = true;
           },
         });
       } else out[k] = restore(v, [...keyPath, k]);

@@ -9,6 +9,7 @@ import { DataError } from '../errors';
 import { IdIndex } from '../store/id-index';
 import { FloatPool, JsonScanner, type Json } from './json-scanner';
 import { Problems } from '../problems';
+import type { ByteProgress } from './progress';
 import type { AnnotationTable, CategoryTable, ImageTable, InstancesTables, SegmentationTable } from '../store/tables';
 
 type JsonObject = { [key: string]: Json };
@@ -377,11 +378,13 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
  * UTF-8 byte-order mark is skipped (Python's json.load refuses it, but the text is
  * unambiguous); UTF-16 is refused with a hint.
  */
-export function readInstances(bytes: Uint8Array, fileName: string): InstancesTables {
-  const s = new JsonScanner(bytes, fileName);
+export function readInstances(bytes: Uint8Array, fileName: string, onProgress?: ByteProgress): InstancesTables {
+  const s = new JsonScanner(bytes, fileName, onProgress);
   if (UTF8_BOM.every((x, i) => bytes[i] === x)) s.pos = UTF8_BOM.length;
   try {
-    return readTables(s);
+    const tables = readTables(s);
+    s.progress.done();
+    return tables;
   } catch (e) {
     // Data that exhausts a resource (call stack, array length) is a problem of the file.
     if (e instanceof RangeError) throw new DataError(`${fileName}: byte ${s.pos}: ${e.message}`);

@@ -10,6 +10,7 @@
  * number goes through Number().
  */
 import { DataError } from '../errors';
+import { ProgressTicker, type ByteProgress } from './progress';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -63,14 +64,18 @@ export class JsonScanner {
   private depth = 0;
 
   readonly bytes: Uint8Array;
+  /** Told of the position after each array element (records are array elements). */
+  readonly progress: ProgressTicker;
 
   constructor(
     bytes: Uint8Array,
     readonly fileName: string,
+    onProgress?: ByteProgress,
   ) {
     // A plain Uint8Array view, not the Buffer subclass readFileSync returns: V8 optimizes
     // element reads on one receiver type in the hot loops below.
     this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.progress = new ProgressTicker(bytes.byteLength, onProgress);
   }
 
   fail(problem: string, at = this.pos): never {
@@ -105,6 +110,7 @@ export class JsonScanner {
     }
     for (let i = 0; ; i++) {
       onItem(i);
+      if (this.pos >= this.progress.next) this.progress.at(this.pos);
       const c = this.peek();
       this.pos++;
       if (c === RBRACKET) return;

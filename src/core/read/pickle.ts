@@ -9,6 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { DataError } from '../errors';
+import { ProgressTicker, type ByteProgress } from './progress';
 import { decodeLong, NumberSyntaxError, parsePickleFloat, parsePickleInt, parsePickleLong } from './python-numbers';
 
 export type PickleValue =
@@ -153,6 +154,7 @@ class PickleMachine {
   constructor(
     private readonly data: Uint8Array,
     private readonly fileName: string,
+    private readonly progress: ProgressTicker,
   ) {
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -317,6 +319,7 @@ class PickleMachine {
       this.opcodeAt = at;
       if (at >= data.length) this.fail(at, 'unexpected end of data (file truncated?): no STOP opcode');
       const op = data[this.pos++];
+      if (at >= this.progress.next) this.progress.at(at);
       switch (op) {
         case 0x80: // PROTO
           if (data[this.need(1, at)] > 5) this.fail(at, `pickle protocol ${data[at + 1]} is newer than 5`);
@@ -563,6 +566,9 @@ class PickleMachine {
  * Reads one pickled value. `fileName` is only used in error messages, which name the
  * file, the byte offset and the problem.
  */
-export function readPickle(data: Uint8Array, fileName: string): PickleValue {
-  return new PickleMachine(data, fileName).runGuarded();
+export function readPickle(data: Uint8Array, fileName: string, onProgress?: ByteProgress): PickleValue {
+  const progress = new ProgressTicker(data.byteLength, onProgress);
+  const value = new PickleMachine(data, fileName, progress).runGuarded();
+  progress.done();
+  return value;
 }

@@ -10,6 +10,7 @@ import { stringAt, stringColumn } from '../store/columns';
 import { DataError } from '../errors';
 import { readPickle, type PickleDict, type PickleValue } from './pickle';
 import { Problems } from '../problems';
+import type { ByteProgress } from './progress';
 import type { LoadWarning } from '../problems';
 import type { AnnId, RefTables } from '../store/tables';
 
@@ -111,8 +112,8 @@ export class RefTextColumns {
   }
 }
 
-export function parseRefs(data: Uint8Array, fileName: string): ParsedRefs {
-  const root = readPickle(data, fileName);
+export function parseRefs(data: Uint8Array, fileName: string, onProgress?: ByteProgress): ParsedRefs {
+  const root = readPickle(data, fileName, onProgress);
   if (!Array.isArray(root)) throw new DataError(`${fileName}: expected a pickled list of refs, found ${root === null ? 'None' : typeof root}`);
   const problems = new Problems(fileName);
   const refId: number[] = [];

@@ -86,18 +86,29 @@ export function splitMatches(argument: string, label: string): boolean {
 
 /** Indexes of one instances.json, shared by the splitBys of a dataset. */
 export class InstancesIndex {
-  readonly imageRowById: IdIndex<number>;
-  readonly categoryRowById: IdIndex<number>;
+  private lazyImageRowById?: IdIndex<number>;
+  private lazyCategoryRowById?: IdIndex<number>;
   private lazyAnnRowById?: IdIndex<AnnId>;
-  readonly annsByImage: Grouping;
+  private lazyAnnsByImage?: Grouping;
 
-  constructor(readonly tables: InstancesTables) {
-    this.imageRowById = new IdIndex(tables.images.id);
-    this.categoryRowById = new IdIndex(tables.categories.id);
-    this.annsByImage = groupRows(tables.images.id.length, tables.annotations.imageRow);
+  constructor(readonly tables: InstancesTables) {}
+
+  // Every index is built on first use: a server's start is the data load plus the first
+  // query, and building these at load cost ~40 ms of CPU that a first query mostly skips.
+
+  get imageRowById(): IdIndex<number> {
+    return (this.lazyImageRowById ??= new IdIndex(this.tables.images.id));
   }
 
-  /** Built on first use (200k entries; a start answering ref queries never needs it). */
+  get categoryRowById(): IdIndex<number> {
+    return (this.lazyCategoryRowById ??= new IdIndex(this.tables.categories.id));
+  }
+
+  get annsByImage(): Grouping {
+    return (this.lazyAnnsByImage ??= groupRows(this.tables.images.id.length, this.tables.annotations.imageRow));
+  }
+
+  /** 200k entries; a start answering ref queries never needs it. */
   get annRowById(): IdIndex<AnnId> {
     const { stringId, id } = this.tables.annotations;
     return (this.lazyAnnRowById ??= new IdIndex<AnnId>(stringId ? Array.from(stringId.end, (_, i) => stringAt(stringId, i)) : id));
@@ -179,10 +190,10 @@ export interface RefQuery {
 /** One dataset/splitBy pair: REFER(data_root, dataset, splitBy). */
 export class ReferStore {
   readonly name: string;
-  readonly refRowById: IdIndex<number>;
+  private lazyRefRowById?: IdIndex<number>;
   private lazySentRowById?: IdIndex<number>;
-  readonly refsByImage: Grouping;
-  readonly refsByCategory: Grouping;
+  private lazyRefsByImage?: Grouping;
+  private lazyRefsByCategory?: Grouping;
   private lazyRefsByAnn?: Grouping;
   private lazyRefOfSentence?: Int32Array;
   private lazyGRefer?: GReferIndex;
@@ -194,10 +205,23 @@ export class ReferStore {
     readonly refs: RefTables,
   ) {
     this.name = `${dataset}/${splitBy}`;
-    const { tables } = instances;
-    this.refRowById = new IdIndex(refs.refId);
-    this.refsByImage = groupRows(tables.images.id.length, refs.imageRow);
-    this.refsByCategory = refs.targets ? this.groupByTargetCategories(refs.targets) : groupRows(tables.categories.id.length, Int32Array.from(refs.categoryId, (id) => instances.categoryRowById.get(id) ?? -1));
+  }
+
+  // Built on first use, as InstancesIndex's are: most starts never need them.
+
+  get refRowById(): IdIndex<number> {
+    return (this.lazyRefRowById ??= new IdIndex(this.refs.refId));
+  }
+
+  get refsByImage(): Grouping {
+    return (this.lazyRefsByImage ??= groupRows(this.instances.tables.images.id.length, this.refs.imageRow));
+  }
+
+  get refsByCategory(): Grouping {
+    const { refs, instances } = this;
+    return (this.lazyRefsByCategory ??= refs.targets
+      ? this.groupByTargetCategories(refs.targets)
+      : groupRows(instances.tables.categories.id.length, Int32Array.from(refs.categoryId, (id) => instances.categoryRowById.get(id) ?? -1)));
   }
 
   /** gRefCOCO's catToRefs: a ref once under each distinct category of its targets. */
@@ -222,8 +246,6 @@ export class ReferStore {
     if (!this.refs.targets) throw new DataError(`${this.name}: not a gRefCOCO pair (its refs name exactly one object each)`);
     return (this.lazyGRefer ??= indexGRefs(refTablesAsGRefs(this.refs), this.instances.tables, this.name));
   }
-
-  // Built on first use: most starts never need them.
 
   get sentRowById(): IdIndex<number> {
     return (this.lazySentRowById ??= new IdIndex(this.refs.sentId));
