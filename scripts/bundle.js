@@ -20,6 +20,20 @@ const ROOT = join(__dirname, '..');
 /** A training start that takes longer than this is broken, not slow. */
 const TRAINING_HANG_MS = 120_000;
 
+/**
+ * msgpackr tries its optional native string extractor at load: ~25 ms of every start,
+ * for a speed-up of large string-heavy messages that the compiled index's few-kB
+ * manifest never has. The bundle gets a module in its place that throws, which msgpackr
+ * takes as "not installed" (it falls back to its JavaScript decoder, same values).
+ */
+const withoutNativeMsgpackr = {
+  name: 'without-native-msgpackr',
+  setup(build) {
+    build.onResolve({ filter: /^msgpackr-extract$/ }, () => ({ path: 'msgpackr-extract', namespace: 'left-out' }));
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({ contents: "throw new Error('msgpackr-extract is left out of the bundle');", loader: 'js' }));
+  },
+};
+
 /** Writes <out>/cli.js and <out>/refs-worker.js (the worker thread's script, found beside the bundle). */
 async function bundle(out) {
   await esbuild.build({
@@ -31,6 +45,7 @@ async function bundle(out) {
     format: 'cjs',
     // GraphiQL's page (9 MB) stays a separate require, made on the first browser visit.
     external: ['@graphql-yoga/render-graphiql'],
+    plugins: [withoutNativeMsgpackr],
     logLevel: 'warning',
     minifyWhitespace: true,
     minifySyntax: true,

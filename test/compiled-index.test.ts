@@ -96,7 +96,7 @@ describe('compiled index', () => {
     expect(logs).toEqual([]);
   });
 
-  it('round-trips values JSON cannot hold and long strings, one-byte or not', () => {
+  it('round-trips NaN, ±Infinity, -0, undefined in arrays and long strings, one-byte or not', () => {
     const file = join(root, 'x.idx');
     const long = (c: string) => c.repeat(70_000);
     const tree = { special: [NaN, Infinity, -Infinity, -0, undefined, 0, null], nested: { nan: NaN }, latin1: long('é'), utf8: long('ü€'), ascii: long('a') };

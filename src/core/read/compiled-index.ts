@@ -3,13 +3,14 @@
  * maps them back in milliseconds instead of parsing JSON and pickles again.
  *
  * Layout: a 32-byte header (magic, format version, manifest length, CRC-32 of the
- * manifest, total file length, build id), a JSON manifest (kind, fingerprint of the
+ * manifest, total file length, build id), a msgpackr manifest (kind, fingerprint of the
  * source files and their stat() stamps, build id, the section table, and the table tree
  * with every typed array and every long string replaced by a section reference), then
  * the sections' bytes, 8-byte aligned, each with its own CRC-32. Nothing is trusted
  * before its length and CRC are checked; typed arrays are views on the bytes read, not
- * copies. The manifest is a few kB: JSON.parse reads it in microseconds, where loading
- * msgpackr (with its native part) cost ~30 ms of every start.
+ * copies. The manifest is a few kB: the bundle leaves msgpackr's native string
+ * extractor out (scripts/bundle.js), which would cost ~25 ms of every start to load and
+ * speeds up only large string-heavy messages.
  *
  * Sections over LAZY_BYTES (every column of a full-scale dataset: polygon coordinates
  * alone are ~115 MB for RefCOCO) sit at the end of the file and are read, checked and
@@ -28,6 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, readSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { Packr } from 'msgpackr';
 import { DataError, StaleIndexError } from '../errors';
 import { currentFingerprint, joinFingerprints, type SourceFile, type SourceStamp } from './compiled-index-sources';
 import { openRegularFile } from './regular-file';
@@ -42,14 +44,14 @@ const STRING_SECTION_CHARS = 1 << 16;
  * with the rest than one read each. */
 export const LAZY_BYTES = 64 << 10;
 type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+const packr = new Packr({ useRecords: false });
 const TYPED_ARRAYS = { Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array };
 /** 'latin1': a string with no code unit above 0xff, one byte each (decoded by a copy, not UTF-8). */
 type SectionType = keyof typeof TYPED_ARRAYS | 'string' | 'latin1';
 
 interface SectionRef { $section: number }
-/** A value JSON cannot hold (NaN, ±Infinity, -0, undefined in an array), by name. */
-interface SpecialValue { $value: keyof typeof SPECIAL_VALUES }
-const SPECIAL_VALUES = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY, '-0': -0, undefined: undefined };
+/** -0 outside a typed array: msgpack writes it as the integer 0, so it is named instead. */
+interface NegativeZero { $negativeZero: true }
 interface Section { type: SectionType; offset: number; bytes: number; crc: number; lazy: boolean }
 interface Manifest { kind: string; fingerprint: string; sources?: SourceStamp[]; buildId: number; sections: Section[]; tree: unknown }
 const BUILD_ID_AT = 28;
@@ -59,14 +61,6 @@ function isTypedArray(v: unknown): v is TypedArray {
 }
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
-
-function specialValue(v: unknown): SpecialValue | undefined {
-  if (v === undefined) return { $value: 'undefined' };
-  if (typeof v !== 'number') return undefined;
-  if (Number.isNaN(v)) return { $value: 'NaN' };
-  if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) return { $value: v > 0 ? 'Infinity' : '-Infinity' };
-  return Object.is(v, -0) ? { $value: '-0' } : undefined;
-}
 
 const ONLY_LATIN1 = /^[\u0000-\u00ff]*$/;
 
@@ -81,8 +75,7 @@ export function writeCompiledIndex(path: string, kind: string, sources: IndexSou
   const fingerprint = typeof sources === 'string' ? sources : joinFingerprints(sources);
   const payloads: { type: SectionType; bytes: Uint8Array }[] = [];
   const replace = (node: unknown): unknown => {
-    const special = specialValue(node);
-    if (special) return special;
+    if (Object.is(node, -0)) return { $negativeZero: true } satisfies NegativeZero;
     if (isTypedArray(node)) {
       payloads.push({ type: node.constructor.name as SectionType, bytes: new Uint8Array(node.buffer, node.byteOffset, node.byteLength) });
       return { $section: payloads.length - 1 } satisfies SectionRef;
@@ -95,7 +88,6 @@ export function writeCompiledIndex(path: string, kind: string, sources: IndexSou
     if (Array.isArray(node)) return node.map(replace);
     if (node === null || typeof node !== 'object') return node;
     const out: Record<string, unknown> = {};
-    // An absent member stays absent, as JSON would have it anyway.
     for (const [k, v] of Object.entries(node)) if (v !== undefined) out[k] = replace(v);
     return out;
   };
@@ -118,7 +110,7 @@ export function writeCompiledIndex(path: string, kind: string, sources: IndexSou
   const buildId = randomBytes(4).readUInt32LE(0);
   for (;;) {
     const stamps = typeof sources === 'string' ? undefined : [...sources];
-    manifest = Buffer.from(JSON.stringify({ kind, fingerprint, sources: stamps, buildId, sections: sections.map((s) => ({ ...s, offset: s.offset + base })), tree: replaced } satisfies Manifest), 'utf8');
+    manifest = packr.pack({ kind, fingerprint, sources: stamps, buildId, sections: sections.map((s) => ({ ...s, offset: s.offset + base })), tree: replaced } satisfies Manifest);
     const needed = align8(HEADER_BYTES + manifest.length);
     if (needed <= base) break;
     base = needed;
@@ -250,7 +242,7 @@ function readOpened<T>(
   if (crc32(manifestBytes) !== header.readUInt32LE(16)) return corrupt('manifest checksum mismatch');
   let manifest: Manifest;
   try {
-    manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
+    manifest = packr.unpack(manifestBytes) as Manifest;
   } catch (e) {
     return corrupt(`manifest does not decode: ${(e as Error).message}`);
   }
@@ -327,11 +319,7 @@ function readOpened<T>(
   const restore = (node: unknown, keyPath: string[]): unknown => {
     if (Array.isArray(node)) return node.map((v, i) => restore(v, [...keyPath, String(i)]));
     if (node === null || typeof node !== 'object') return node;
-    const special = (node as Partial<SpecialValue>).$value;
-    if (typeof special === 'string') {
-      if (!Object.hasOwn(SPECIAL_VALUES, special)) throw new DataError(`unknown special value ${special}`);
-      return SPECIAL_VALUES[special];
-    }
+    if ((node as Partial<NegativeZero>).$negativeZero === true) return -0;
     const section = sectionOf(node);
     if (section) {
       // A section that is not an object's member is read now (nothing in our tables).
