@@ -3,6 +3,8 @@
  * every REFER session: produced once per store, and gzipped once per store for the
  * clients that ask for gzip (all but loopback ones), within one byte budget.
  *
+ * A fresh server reads the body from its file beside the compiled indexes when there is
+ * one (files: see src/core/export/data-body-file.ts) and writes it there otherwise.
  * Producing a body runs on the event loop (it reads the store), so it is done in slices
  * of at most SLICE_MS between which other requests are answered; gzip runs on libuv's
  * thread pool. Keyed by the store object, so a reloaded catalog never gets a stale body.
@@ -18,6 +20,14 @@ export type Compress = (body: Uint8Array, encoding: KeptEncoding) => Promise<Uin
 
 const gzipAsync = promisify(gzip);
 const gzipBody: Compress = (body) => gzipAsync(body, { level: 6 });
+
+/** Bodies kept on disk (beside the compiled indexes), read by a fresh server instead of produced. */
+export interface BodyFiles {
+  /** Where the store's body is kept; undefined for none. */
+  path(store: ReferStore): string | undefined;
+  read(path: string, store: ReferStore): Promise<Buffer | undefined>;
+  write(path: string, store: ReferStore, body: Buffer): Promise<void>;
+}
 
 /** Longest run of body production between two turns of the event loop. */
 const SLICE_MS = 20;
@@ -51,10 +61,16 @@ export class KeptBodies {
   private readonly producing = new Map<ReferStore, Promise<Buffer>>();
   private bytes = 0;
 
+  private readonly compress: Compress;
+  private readonly files?: BodyFiles;
+
   constructor(
     private readonly maxBytes: number,
-    private readonly compress: Compress = gzipBody,
-  ) {}
+    options: { compress?: Compress; files?: BodyFiles } = {},
+  ) {
+    this.compress = options.compress ?? gzipBody;
+    this.files = options.files;
+  }
 
   /** The store's body: kept, being produced, or produced now from `chunks()` (called once). */
   body(store: ReferStore, chunks: () => Iterator<Buffer>): Promise<Buffer> {
@@ -66,7 +82,7 @@ export class KeptBodies {
     }
     let body = this.producing.get(store);
     if (!body) {
-      body = collectInSlices(chunks())
+      body = this.produce(store, chunks)
         .then((bytes) => this.keep(store, bytes))
         .finally(() => this.producing.delete(store));
       this.producing.set(store, body);
@@ -96,6 +112,17 @@ export class KeptBodies {
       compressed = compressing;
     }
     return compressed;
+  }
+
+  /** The body from its file, or produced in slices and then written to its file for the next server. */
+  private async produce(store: ReferStore, chunks: () => Iterator<Buffer>): Promise<Buffer> {
+    const path = this.files?.path(store);
+    const fromFile = path ? await this.files!.read(path, store) : undefined;
+    if (fromFile) return fromFile;
+    const body = await collectInSlices(chunks());
+    // A cache folder that cannot be written only means the next server produces the body again.
+    if (path) this.files!.write(path, store, body).catch(() => {});
+    return body;
   }
 
   private keep(store: ReferStore, body: Buffer): Buffer {

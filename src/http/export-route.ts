@@ -35,11 +35,12 @@
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
 import { dataBodyChunks } from '../core/export/data-body';
+import { dataBodyFile, readDataBodyFile, writeDataBodyFile } from '../core/export/data-body-file';
 import { refMask } from '../core/masks';
 import type { ReferStore } from '../core/store/store';
 import { rleToString } from '../mask';
 import type { Plugin } from 'graphql-yoga';
-import { KeptBodies } from './export-kept-bodies';
+import { KeptBodies, type BodyFiles } from './export-kept-bodies';
 import { decodeIdSegment, refuseMethod, textResponse as text, type Responses } from './responses';
 
 /** Everything the export reads from a store, in one place. */
@@ -237,8 +238,13 @@ async function dataBody(store: ReferStore, keptBodies: KeptBodies, url: URL, req
   return { bytes: await keptBodies.body(store, () => chunks), gzipped: false };
 }
 
+/** data.jsonl?segmentation=omit bodies kept beside the catalog's compiled indexes. */
+function bodyFilesOf(catalog: Catalog): BodyFiles {
+  return { path: (store) => dataBodyFile(catalog, store), read: readDataBodyFile, write: writeDataBodyFile };
+}
+
 /** The route as a Yoga plugin: it answers /export/… itself, and leaves every other path alone. */
-export function useExportRoute(catalog: Catalog, keptBodies = new KeptBodies(KEPT_BODY_BYTES)): Plugin {
+export function useExportRoute(catalog: Catalog, keptBodies = new KeptBodies(KEPT_BODY_BYTES, { files: bodyFilesOf(catalog) })): Plugin {
   return {
     async onRequest({ url, request, endResponse, fetchAPI }) {
       if (!url.pathname.startsWith(PREFIX)) return;
