@@ -3,20 +3,24 @@
 
     npm run build && /usr/bin/python3 bench/python-client.py [--data-root bench/data/full] [--runs 5] [--fresh-runs 3] [--cache-dir DIR] [--skip-export]
 
-1. The first session on a freshly started server (which builds the data.jsonl body
-   then): REFER(url, 'refcoco', 'unc') plus first access to Refs, Anns, Imgs, in a new
-   server --fresh-runs times; median, with client and server CPU seconds.
+1. The first session on a freshly started server: REFER(url, 'refcoco', 'unc') plus
+   first access to Refs, Anns, Imgs, in a new server --fresh-runs times; median, with
+   client and server CPU seconds.
 2. The same session again on one server whose body is kept: median of --runs, each a
    fresh Python process (wall time, CPU, the client's peak RSS).
 3. GET /export/refcoco/unc.jsonl?split=train (and with include=masks): wall time, bytes,
    lines, and the server's RSS before, at its peak while streaming (sampled every
    20 ms), and after; median of --runs.
-The server is dist/src/cli.js serve with --cache-dir DIR (compiled indexes; default: a
-temporary folder, so the first server builds them before it is ready) or a copy of the
-data root's .refer-cache; the data root is never written. Load averages are printed
+The server is dist/src/cli.js serve --cache-dir DIR (default: a temporary folder),
+after dist/src/cli.js build-index has written the compiled indexes and the data.jsonl
+body file there (seconds when they are current, ~45 s for refcoco/unc otherwise). The
+fresh-server sessions run with that body file and, again, without it (the server then
+produces the body: the path of a cache that build-index did not fill). The data root
+is never written. Load averages are printed
 before and after: on a shared machine compare CPU seconds, not wall times.
 """
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -136,32 +140,39 @@ def main():
     parser.add_argument("--data-root", default="bench/data/full")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--fresh-runs", type=int, default=3)
-    parser.add_argument("--cache-dir", help="compiled-index cache folder for the server (default: a temporary copy of the data root's)")
+    parser.add_argument("--cache-dir", help="cache folder for build-index and the server (default: a temporary folder, removed after)")
     parser.add_argument("--skip-export", action="store_true")
     args = parser.parse_args()
     cache = args.cache_dir or tempfile.mkdtemp(prefix="refer-bench-cache-")
-    if not args.cache_dir:
-        for name in ("refcoco.instances.idx", "refcoco_unc.refs.idx"):
-            src = os.path.join(args.data_root, ".refer-cache", name)
-            if os.path.exists(src):
-                shutil.copy(src, cache)
     print("load average before: %s" % (os.getloadavg(),))
     try:
-        fresh = []
-        for _ in range(args.fresh_runs):
-            server, url = start_server(args.data_root, cache, free_port())
-            try:
-                fresh.append(client_session(url, server.pid))
-                print("  first session on a fresh server", fresh[-1], "load", os.getloadavg())
-            finally:
-                stop(server)
-        if fresh:
-            print("FIRST session on a fresh server (%d servers): %s" % (len(fresh), summary(fresh)))
+        # Compiled indexes and the data.jsonl body file beside them, as `build-index` leaves them.
+        subprocess.run(["node", os.path.join(ROOT, "dist/src/cli.js"), "build-index", "--data-root", args.data_root, "--datasets", "refcoco/unc", "--cache-dir", cache], check=True, stdout=subprocess.DEVNULL)
+        bodies = glob.glob(os.path.join(cache, "**", "refcoco_unc.data-omit.*.jsonl"), recursive=True)
+        saved = {path: open(path, "rb").read() for path in bodies}
+        for with_file in (True, False):
+            fresh = []
+            for _ in range(args.fresh_runs):
+                # A server that produces the body writes its file: take it away again for the next run.
+                for path in glob.glob(os.path.join(cache, "**", "refcoco_unc.data-omit.*.jsonl"), recursive=True):
+                    os.unlink(path)
+                if with_file:
+                    for path, body in saved.items():
+                        with open(path, "wb") as f:
+                            f.write(body)
+                server, url = start_server(args.data_root, cache, free_port())
+                try:
+                    fresh.append(client_session(url, server.pid))
+                    print("  first session on a fresh server", fresh[-1], "load", os.getloadavg())
+                finally:
+                    stop(server)
+            if fresh:
+                print("FIRST session on a fresh server, %s (%d servers): %s" % ("body file from build-index" if with_file else "no body file: the server produces the body", len(fresh), summary(fresh)))
         server, url = start_server(args.data_root, cache, free_port())
         try:
             print("server ready at %s; load average %s" % (url, os.getloadavg()))
             first = client_session(url, server.pid)
-            print("  first session (builds the body)", first)
+            print("  first session of this server (its body file is there)", first)
             client_runs = []
             for _ in range(args.runs):
                 client_runs.append(client_session(url, server.pid))

@@ -24,7 +24,9 @@
  *         refs {ref_id, ann_row, image_row, category_id, sent_start, sent_id}
  *       (ref r's sentences are sent_id[sent_start[r] .. sent_start[r+1]]), so a client
  *       can index every record without parsing one. The segmentation=omit body is built
- *       once per store and kept (the Python client asks for it at every REFER session).
+ *       once per store and kept, with its gzip (the Python client asks for it at every
+ *       REFER session), and on disk beside the compiled indexes for the next server
+ *       (export-kept-bodies.ts, src/core/export/).
  *
  * Bodies are produced a batch of lines at a time as the client reads them (a pull
  * stream: a slow reader stops production, so server memory stays flat), and gzipped when
