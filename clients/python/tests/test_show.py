@@ -3,10 +3,9 @@ returned, or written to save_to; with matplotlib it is drawn (imread of that PNG
 imshow, axis off) and the sentences are printed as REFER prints them ("1. sent").
 
 The drawing path is tested with a stub matplotlib.pyplot put into sys.modules before
-refer_graphql.show is imported, so it runs where matplotlib is not installed (CI); where
-it is, the real path is run too."""
+refer_graphql.show imports it (on the first picture shown, not with the package), so it
+runs where matplotlib is not installed (CI); where it is, the real path is run too."""
 import contextlib
-import importlib
 import io
 import os
 import struct
@@ -18,7 +17,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.dirname(HERE), HERE]
 
-from refer_graphql import REFER, show  # noqa: E402
+from refer_graphql import REFER  # noqa: E402
 
 from golden import URL, needs_server  # noqa: E402
 
@@ -45,8 +44,8 @@ class StubPyplot:
 
 @contextlib.contextmanager
 def pyplot_as(pyplot):
-    """refer_graphql.show imported with `import matplotlib.pyplot` giving `pyplot`
-    (None: an ImportError, as without matplotlib); imported again afterwards as it was."""
+    """`import matplotlib.pyplot` giving `pyplot` (None: an ImportError, as without
+    matplotlib) while the block runs; sys.modules as it was afterwards."""
     saved = {name: sys.modules.get(name) for name in PLOT_MODULES}
     if pyplot is None:
         sys.modules["matplotlib.pyplot"] = None
@@ -56,7 +55,6 @@ def pyplot_as(pyplot):
         sys.modules["matplotlib"] = package
         sys.modules["matplotlib.pyplot"] = pyplot
     try:
-        importlib.reload(show)
         yield
     finally:
         for name, module in saved.items():
@@ -64,7 +62,6 @@ def pyplot_as(pyplot):
                 sys.modules.pop(name, None)
             else:
                 sys.modules[name] = module
-        importlib.reload(show)
 
 
 def server_png(ref, mode):
@@ -77,6 +74,15 @@ def png_size(png):
     """(height, width) from a PNG's IHDR chunk."""
     width, height = struct.unpack(">II", png[16:24])
     return height, width
+
+
+class ImportCost(unittest.TestCase):
+    def test_importing_the_client_does_not_import_matplotlib(self):
+        import subprocess
+
+        code = "import sys; sys.path.insert(0, %r); import refer_graphql; print('matplotlib' in sys.modules)" % os.path.dirname(HERE)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        self.assertEqual(out.stdout.strip(), "False")
 
 
 @needs_server
@@ -178,7 +184,6 @@ if _has_matplotlib():
 
             refer = REFER(URL, "refcoco", "unc")
             ref = refer.loadRefs(refer.getRefIds()[0])[0]
-            importlib.reload(show)
             plt.figure()
             try:
                 with contextlib.redirect_stdout(io.StringIO()) as out:
