@@ -123,7 +123,7 @@ function line(value: unknown): Buffer {
 }
 
 /** Bytes per chunk; a record longer than a chunk gets a chunk of its own. */
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 128 * 1024;
 
 /** The records' lines written into chunks of about CHUNK_BYTES (UTF-8 takes at most 3 bytes per UTF-16 unit). */
 function* rows(count: number, record: (row: number) => string): Generator<Buffer> {
