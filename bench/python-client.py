@@ -1,17 +1,26 @@
 #!/usr/bin/env python3
 """Bench: the Python client and the bulk export on a full-scale data root, over loopback.
 
-    npm run build && /usr/bin/python3 bench/python-client.py [--data-root bench/data/full] [--runs 5]
+    npm run build && /usr/bin/python3 bench/python-client.py [--data-root bench/data/full] [--runs 5] [--fresh-runs 3] [--cache-dir DIR] [--skip-export]
 
-1. REFER(url, 'refcoco', 'unc') plus first access to Refs, Anns, Imgs, each run in a
-   fresh Python process (wall time and the client's peak RSS), median of --runs.
-2. GET /export/refcoco/unc.jsonl?split=train (and with include=masks): wall time, bytes,
+1. The first session on a freshly started server: REFER(url, 'refcoco', 'unc') plus
+   first access to Refs, Anns, Imgs, in a new server --fresh-runs times; median, with
+   client and server CPU seconds.
+2. The same session again on one server whose body is kept: median of --runs, each a
+   fresh Python process (wall time, CPU, the client's peak RSS).
+3. GET /export/refcoco/unc.jsonl?split=train (and with include=masks): wall time, bytes,
    lines, and the server's RSS before, at its peak while streaming (sampled every
    20 ms), and after; median of --runs.
-The server is dist/src/cli.js serve on a copy of the data root's compiled-index cache
-(the data root is never written).
+The server is dist/src/cli.js serve --cache-dir DIR (default: a temporary folder),
+after dist/src/cli.js build-index has written the compiled indexes and the data.jsonl
+body file there (seconds when they are current, ~45 s for refcoco/unc otherwise). The
+fresh-server sessions run with that body file and, again, without it (the server then
+produces the body: the path of a cache that build-index did not fill). The data root
+is never written. Load averages are printed
+before and after: on a shared machine compare CPU seconds, not wall times.
 """
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -106,6 +115,22 @@ def export(url, pid, path):
     return {"wall_s": wall, "server_cpu_s": cpu_s(pid) - cpu_before, "mb": size / 1e6, "lines": lines, "rss_before_mb": before, "rss_peak_mb": max(samples + [before]), "rss_after_mb": rss_mb(pid)}
 
 
+def client_session(url, server_pid):
+    cpu_before = cpu_s(server_pid)
+    out = subprocess.run([sys.executable, "-c", CLIENT_RUN, url, os.path.join(ROOT, "clients/python")], capture_output=True, text=True, check=True)
+    return dict(json.loads(out.stdout), server_cpu_s=cpu_s(server_pid) - cpu_before)
+
+
+def summary(runs):
+    return "median wall %.2f s, client cpu %.2f s, server cpu %.2f s, client peak RSS %.0f MB (walls %s)" % (
+        median_of(runs, "wall_s"), median_of(runs, "cpu_s"), median_of(runs, "server_cpu_s"), median_of(runs, "rss_mb"), ", ".join("%.2f" % r["wall_s"] for r in runs))
+
+
+def stop(server):
+    server.terminate()
+    server.wait()
+
+
 def median_of(runs, key):
     return statistics.median(r[key] for r in runs)
 
@@ -114,35 +139,58 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-root", default="bench/data/full")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--fresh-runs", type=int, default=3)
+    parser.add_argument("--cache-dir", help="cache folder for build-index and the server (default: a temporary folder, removed after)")
+    parser.add_argument("--skip-export", action="store_true")
     args = parser.parse_args()
-    cache = tempfile.mkdtemp(prefix="refer-bench-cache-")
-    for name in ("refcoco.instances.idx", "refcoco_unc.refs.idx"):
-        src = os.path.join(args.data_root, ".refer-cache", name)
-        if os.path.exists(src):
-            shutil.copy(src, cache)
-    server, url = start_server(args.data_root, cache, free_port())
+    cache = args.cache_dir or tempfile.mkdtemp(prefix="refer-bench-cache-")
+    print("load average before: %s" % (os.getloadavg(),))
     try:
-        print("server ready at %s; load average %s" % (url, os.getloadavg()))
-        client_runs = []
-        for _ in range(args.runs):
-            cpu_before = cpu_s(server.pid)
-            out = subprocess.run([sys.executable, "-c", CLIENT_RUN, url, os.path.join(ROOT, "clients/python")], capture_output=True, text=True, check=True)
-            client_runs.append(dict(json.loads(out.stdout), server_cpu_s=cpu_s(server.pid) - cpu_before))
-            print("  client", client_runs[-1])
-        print("REFER + Refs/Anns/Imgs: median wall %.2f s, client cpu %.2f s, server cpu %.2f s, client peak RSS %.0f MB (sizes %s)" % (
-            median_of(client_runs, "wall_s"), median_of(client_runs, "cpu_s"), median_of(client_runs, "server_cpu_s"), median_of(client_runs, "rss_mb"), client_runs[0]["sizes"]))
-        for path in ("/export/refcoco/unc.jsonl?split=train", "/export/refcoco/unc.jsonl?split=train&include=masks"):
-            runs = []
+        # Compiled indexes and the data.jsonl body file beside them, as `build-index` leaves them.
+        subprocess.run(["node", os.path.join(ROOT, "dist/src/cli.js"), "build-index", "--data-root", args.data_root, "--datasets", "refcoco/unc", "--cache-dir", cache], check=True, stdout=subprocess.DEVNULL)
+        bodies = glob.glob(os.path.join(cache, "**", "refcoco_unc.data-omit.*.jsonl"), recursive=True)
+        saved = {path: open(path, "rb").read() for path in bodies}
+        for with_file in (True, False):
+            fresh = []
+            for _ in range(args.fresh_runs):
+                # A server that produces the body writes its file: take it away again for the next run.
+                for path in glob.glob(os.path.join(cache, "**", "refcoco_unc.data-omit.*.jsonl"), recursive=True):
+                    os.unlink(path)
+                if with_file:
+                    for path, body in saved.items():
+                        with open(path, "wb") as f:
+                            f.write(body)
+                server, url = start_server(args.data_root, cache, free_port())
+                try:
+                    fresh.append(client_session(url, server.pid))
+                    print("  first session on a fresh server", fresh[-1], "load", os.getloadavg())
+                finally:
+                    stop(server)
+            if fresh:
+                print("FIRST session on a fresh server, %s (%d servers): %s" % ("body file from build-index" if with_file else "no body file: the server produces the body", len(fresh), summary(fresh)))
+        server, url = start_server(args.data_root, cache, free_port())
+        try:
+            print("server ready at %s; load average %s" % (url, os.getloadavg()))
+            first = client_session(url, server.pid)
+            print("  first session of this server (its body file is there)", first)
+            client_runs = []
             for _ in range(args.runs):
-                runs.append(export(url, server.pid, path))
-                print("  export", path, runs[-1])
-            print("%s: median %.2f s (server cpu %.2f s), %.0f MB, %d lines; server RSS before %.0f MB, peak %.0f MB, after %.0f MB" % (
-                path, median_of(runs, "wall_s"), median_of(runs, "server_cpu_s"), runs[0]["mb"], runs[0]["lines"], median_of(runs, "rss_before_mb"), median_of(runs, "rss_peak_mb"), median_of(runs, "rss_after_mb")))
+                client_runs.append(client_session(url, server.pid))
+                print("  client", client_runs[-1])
+            print("REFER + Refs/Anns/Imgs, body kept: %s (sizes %s)" % (summary(client_runs), client_runs[0]["sizes"]))
+            for path in () if args.skip_export else ("/export/refcoco/unc.jsonl?split=train", "/export/refcoco/unc.jsonl?split=train&include=masks"):
+                runs = []
+                for _ in range(args.runs):
+                    runs.append(export(url, server.pid, path))
+                    print("  export", path, runs[-1])
+                print("%s: median %.2f s (server cpu %.2f s), %.0f MB, %d lines; server RSS before %.0f MB, peak %.0f MB, after %.0f MB" % (
+                    path, median_of(runs, "wall_s"), median_of(runs, "server_cpu_s"), runs[0]["mb"], runs[0]["lines"], median_of(runs, "rss_before_mb"), median_of(runs, "rss_peak_mb"), median_of(runs, "rss_after_mb")))
+        finally:
+            stop(server)
         print("load average after: %s" % (os.getloadavg(),))
     finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(cache, ignore_errors=True)
+        if not args.cache_dir:
+            shutil.rmtree(cache, ignore_errors=True)
 
 
 if __name__ == "__main__":

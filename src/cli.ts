@@ -10,6 +10,7 @@ import { defaultCacheDir, loadCatalog, type Catalog, type LoadOptions, type Logg
 import { findPairs, parsePairName, refsFileName } from './core/layout';
 import { DATASETS } from './sample/datasets';
 import { DataError } from './core/errors';
+import { writeDataBodyFiles } from './core/export/data-body-file';
 import { DEFAULT_MASK_CACHE_BYTES, MaskCache } from './core/masks';
 import { formatWarning } from './core/problems';
 import { DEFAULT_LIMITS } from '../schema/context';
@@ -192,6 +193,8 @@ function buildIndex(flags: DataFlags): void {
     bar?.update(doneBytes + currentBytes, payload(file));
   };
   const catalog = loadCatalog(options);
+  // The Python client's bulk transfer, beside the indexes: a fresh server sends it at once.
+  if (cacheDir) writeDataBodyFiles(catalog, (m) => messages.push(`warn: ${m}`));
   doneBytes = totalBytes;
   currentBytes = 0;
   bar?.update(Math.max(1, totalBytes), payload('done'));

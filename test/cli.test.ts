@@ -27,7 +27,10 @@ describe('refer-graphql build-index', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/refcoco\/unc\s+100 refs\s+284 sentences\s+40 images\s+394 annotations\s+\(parsed\)/);
     expect(first.stderr).toMatch(/\[11\/11\] refcocog\/refs\(umd\)\.p/); // no TTY: plain progress lines
-    expect(readdirSync(join(dir, 'cache', dataRootKey(join(dir, 'data'))))).toHaveLength(11);
+    const written = readdirSync(join(dir, 'cache', dataRootKey(join(dir, 'data'))));
+    expect(written.filter((f) => f.endsWith('.idx'))).toHaveLength(11);
+    // Beside them, the Python client's bulk-transfer body of each of the 7 REFER pairs (src/core/export/data-body-file.ts).
+    expect(written.filter((f) => /\.data-omit\.[0-9a-f]{16}\.jsonl$/.test(f))).toHaveLength(7);
     const second = run('build-index', '--data-root', join(dir, 'data'), '--cache-dir', join(dir, 'cache'), '--datasets', 'refclef/unc');
     expect(second.stdout).toMatch(/refclef\/unc\s+193 refs .*\(compiled index\)/);
     expect(second.stdout).not.toMatch(/refcoco/);

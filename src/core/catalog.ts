@@ -147,6 +147,11 @@ export class Catalog {
     return [...this.live.values()].flatMap((s) => s.warnings);
   }
 
+  /** The compiled index files `pair` was read from or written to, with their identities then; undefined without a cache. */
+  indexFilesOf(pair: string): ReadonlyMap<string, string | undefined> | undefined {
+    return this.indexFiles.get(pair);
+  }
+
   /** Remembers which compiled index files a pair was read from. */
   noteIndexFiles(pair: string, files: ReadonlyMap<string, string | undefined>): void {
     this.indexFiles.set(pair, files);

@@ -1,11 +1,17 @@
 """showRef / showMask: drawn by the server (REFER's pictures as PNG, /renders/<id>.png);
 shown with matplotlib when it is installed, else saved to `save_to` or returned as bytes."""
+import io
 from urllib.parse import quote
 
-try:
-    import matplotlib.pyplot as plt
-except ImportError:  # plotting is optional
-    plt = None
+
+def _pyplot():
+    """matplotlib.pyplot, or None without matplotlib. Imported when a picture is shown, not
+    with the package: it costs ~0.4 s and ~30 MB, which sessions that never plot should not pay."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # plotting is optional
+        return None
+    return plt
 
 
 def _png(refer, ref, mode):
@@ -18,9 +24,8 @@ def _deliver(png, sentences, save_to):
         with open(save_to, "wb") as f:
             f.write(png)
         return save_to
+    plt = _pyplot()
     if plt is not None:
-        import io
-
         image = plt.imread(io.BytesIO(png), format="png")
         plt.imshow(image)
         plt.axis("off")
