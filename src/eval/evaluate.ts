@@ -9,7 +9,7 @@ import { checkThresholds, DEFAULT_BOX_THRESHOLDS, evaluateBoxes, evaluateBoxStep
 import { evaluateExpressions, evaluateExpressionSteps } from './expressions';
 import { GroundTruth } from './ground-truth';
 import { gresReport } from './gres-report';
-import { finishMasks, scoreMaskSteps, type MaskJob } from './masks';
+import { finishMaskSteps, scoreMaskSteps, type MaskJob } from './masks';
 import { BOX_FORMATS, BOX_SCALES, boxPredictionSteps, maskPredictionSteps, sentencePredictionSteps, TASKS, type BoxFormat, type BoxScale, type MaskEntry, type Parsed, type Task } from './predictions';
 import { runSteps, runStepsYielding, type Progress, type Steps } from './steps';
 
@@ -33,11 +33,11 @@ export interface EvaluationSetup {
   box: BoxOptions;
 }
 
-export type EvaluationReport = ReturnType<typeof evaluateBoxes> | ReturnType<typeof finishMaskReport> | ReturnType<typeof evaluateExpressions>;
+export type EvaluationReport = ReturnType<typeof evaluateBoxes> | (ReturnType<typeof finishMaskReport> extends Steps<infer R> ? R : never) | ReturnType<typeof evaluateExpressions>;
 
 /** The masks report; on gRefCOCO with GRES's metrics beside LAVT's (`gres`). */
-function finishMaskReport(source: string, gt: GroundTruth, parsed: Parsed<MaskEntry>, job: MaskJob) {
-  const report = finishMasks(gt, parsed, job);
+function* finishMaskReport(source: string, gt: GroundTruth, split: string, parsed: Parsed<MaskEntry>, job: MaskJob) {
+  const report = yield* finishMaskSteps(gt, split, parsed, job);
   return gt.hasTargetLists ? { ...report, gres: gresReport(source, gt, parsed, job.matching) } : report;
 }
 
@@ -72,7 +72,7 @@ export function* evaluationSteps(setup: EvaluationSetup, source: string, predict
   if (setup.task === 'boxes') return yield* evaluateBoxSteps(gt, split, yield* boxPredictionSteps(source, predictions), setup.box);
   if (setup.task === 'expressions') return yield* evaluateExpressionSteps(source, gt, split, yield* sentencePredictionSteps(source, predictions));
   const parsed = yield* maskPredictionSteps(source, predictions);
-  return finishMaskReport(source, gt, parsed, yield* scoreMaskSteps(source, gt, split, parsed));
+  return yield* finishMaskReport(source, gt, split, parsed, yield* scoreMaskSteps(source, gt, split, parsed));
 }
 
 export function evaluatePredictions(setup: EvaluationSetup, source: string, predictions: unknown): EvaluationReport {

@@ -22,7 +22,23 @@ export interface Universe {
 interface CachedUniverse {
   universe: Universe;
   positions: { sent?: Int32Array; ref?: Int32Array };
+  byId: { sent?: DenseIdPositions | null; ref?: DenseIdPositions | null };
+  boxes: { sent?: Float64Array; ref?: Float64Array };
+  refRows: { sent?: Int32Array };
 }
+
+/**
+ * Universe positions by id, for ids in [first, first + positions.length): REFER's ids of
+ * a split are nearly consecutive, so an array indexed by id - first replaces a hash
+ * lookup per prediction. -1 where the id is not in the universe.
+ */
+export interface DenseIdPositions {
+  first: number;
+  positions: Int32Array;
+}
+
+/** A dense table may be this much longer than the universe it covers (else: the hash index). */
+const DENSE_SPAN_FACTOR = 4;
 const universes = new WeakMap<ReferStore, Map<string, CachedUniverse>>();
 
 /**
@@ -38,7 +54,7 @@ export class GroundTruth {
     let bySplit = universes.get(this.store);
     if (!bySplit) universes.set(this.store, (bySplit = new Map()));
     let entry = bySplit.get(split);
-    if (!entry) bySplit.set(split, (entry = { universe: this.computeUniverse(split), positions: {} }));
+    if (!entry) bySplit.set(split, (entry = { universe: this.computeUniverse(split), positions: {}, byId: {}, boxes: {}, refRows: {} }));
     return entry;
   }
 
@@ -53,6 +69,59 @@ export class GroundTruth {
       entry.positions[unit] = positions;
     }
     return positions;
+  }
+
+  /**
+   * Universe positions by id (cached; do not modify), or null when the split's ids are
+   * too sparse for an array: then rowOfId and universePositions answer.
+   */
+  denseIdPositions(unit: Unit, split: string): DenseIdPositions | null {
+    const entry = this.cached(split);
+    const known = entry.byId[unit];
+    if (known !== undefined) return known;
+    const rows = unit === 'ref' ? entry.universe.refRows : entry.universe.sentRows;
+    let first = Infinity;
+    let last = -Infinity;
+    for (let p = 0; p < rows.length; p++) {
+      const id = this.idOfRow(unit, rows[p]);
+      if (id < first) first = id;
+      if (id > last) last = id;
+    }
+    const span = last - first + 1;
+    let dense: DenseIdPositions | null = null;
+    if (rows.length > 0 && span <= DENSE_SPAN_FACTOR * rows.length + 1024) {
+      const positions = new Int32Array(span).fill(-1);
+      for (let p = 0; p < rows.length; p++) {
+        const id = this.idOfRow(unit, rows[p]);
+        // A repeated id resolves to the row rowOfId gives (the first), as the hash path does.
+        if (this.rowOfId(unit, id) === rows[p]) positions[id - first] = p;
+      }
+      dense = { first, positions };
+    }
+    entry.byId[unit] = dense;
+    return dense;
+  }
+
+  /** The ref row of each universe position (cached; do not modify). */
+  universeRefRows(unit: Unit, split: string): Int32Array {
+    const entry = this.cached(split);
+    if (unit === 'ref') return entry.universe.refRows;
+    return (entry.refRows.sent ??= Int32Array.from(entry.universe.sentRows, (s) => this.refRowOfSentence(s)));
+  }
+
+  /** getRefBox of each universe position, four numbers a position (cached; do not modify). */
+  universeBoxes(unit: Unit, split: string): Float64Array {
+    const entry = this.cached(split);
+    let boxes = entry.boxes[unit];
+    if (!boxes) {
+      const refRows = this.universeRefRows(unit, split);
+      const offsets = this.refBoxOffsets();
+      const column = this.boxColumn;
+      boxes = new Float64Array(refRows.length * 4);
+      for (let p = 0; p < refRows.length; p++) boxes.set(column.subarray(offsets[refRows[p]], offsets[refRows[p]] + 4), p * 4);
+      entry.boxes[unit] = boxes;
+    }
+    return boxes;
   }
 
   /** The x, y, w, h of all annotations, four numbers each; a ref's start at refBoxOffset. */

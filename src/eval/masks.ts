@@ -6,10 +6,10 @@
 import { DataError } from '../core/errors';
 import { rleFromCounts, rleFromString, type Rle } from '../mask';
 import { missingIds } from './boxes';
-import { perCategory, perSplit } from './breakdown';
+import { allPositions, perCategorySteps, perSplitSteps, type BlockOf } from './breakdown';
 import type { GroundTruth, Unit } from './ground-truth';
 import { intersectionArea, maskArea } from './mask-overlap';
-import { matchCounts, matchEntrySteps, refRowOf, type Matching } from './matching';
+import { idsOf, matchCounts, matchIdSteps, refRowOf, type Matching } from './matching';
 import { numpyMean } from './numpy-sum';
 import type { MaskEntry, Parsed } from './predictions';
 import { unknownEntryRows } from './report-rows';
@@ -62,14 +62,16 @@ export interface MaskScores {
   iou: Float64Array;
 }
 
-function blockOf(scores: MaskScores, matched: Int32Array) {
-  return (positions: readonly number[], includeMissing: boolean): MaskBlock => {
-    const ious: number[] = [];
+function blockOf(scores: MaskScores, matched: Int32Array): BlockOf<MaskBlock> {
+  const ious = new Float64Array(matched.length);
+  return (positions, includeMissing) => {
+    let n = 0;
     let cumI = 0;
     let cumU = 0;
-    for (const p of positions) {
+    for (let k = 0; k < positions.length; k++) {
+      const p = positions[k];
       if (matched[p] < 0 && !includeMissing) continue;
-      ious.push(scores.iou[p]);
+      ious[n++] = scores.iou[p];
       cumI += scores.I[p];
       cumU += scores.U[p];
     }
@@ -77,11 +79,11 @@ function blockOf(scores: MaskScores, matched: Int32Array) {
     const precision: Record<string, number> = {};
     for (const t of MASK_THRESHOLDS) {
       let c = 0;
-      for (const v of ious) if (v >= t) c++;
+      for (let k = 0; k < n; k++) if (ious[k] >= t) c++;
       precisionCorrect[String(t)] = c;
-      precision[String(t)] = ious.length ? c / ious.length : 0;
+      precision[String(t)] = n ? c / n : 0;
     }
-    return { n: ious.length, mIoU: ious.length ? numpyMean(ious) : 0, oIoU: cumU === 0 ? null : cumI / cumU, cum_I: cumI, cum_U: cumU, precision_correct: precisionCorrect, precision };
+    return { n, mIoU: n ? numpyMean(ious.subarray(0, n)) : 0, oIoU: cumU === 0 ? null : cumI / cumU, cum_I: cumI, cum_U: cumU, precision_correct: precisionCorrect, precision };
   };
 }
 
@@ -119,22 +121,29 @@ export function startMasks(gt: GroundTruth, split: string, parsed: Parsed<MaskEn
 }
 
 function* startMaskSteps(gt: GroundTruth, split: string, parsed: Parsed<MaskEntry>): Steps<MaskJob> {
-  const matching = yield* matchEntrySteps(gt, parsed.unit, split, parsed.entries);
+  const matching = yield* matchIdSteps(gt, parsed.unit, split, idsOf(parsed.entries));
   const n = matching.rows.length;
   return { matching, scores: { I: new Float64Array(n), U: new Float64Array(n), iou: new Float64Array(n) }, samples: [] };
 }
 
-export function finishMasks(gt: GroundTruth, parsed: Parsed<MaskEntry>, job: MaskJob) {
+export function finishMasks(gt: GroundTruth, split: string, parsed: Parsed<MaskEntry>, job: MaskJob) {
+  return runSteps(finishMaskSteps(gt, split, parsed, job));
+}
+
+export function* finishMaskSteps(gt: GroundTruth, split: string, parsed: Parsed<MaskEntry>, job: MaskJob) {
   const { matching: m, scores, samples } = job;
   const block = blockOf(scores, m.entryAt);
-  const all = Array.from(m.rows.keys());
+  const all = allPositions(m.rows.length);
   const given = block(all, false);
+  const refRows = gt.universeRefRows(m.unit, split);
+  const perCategory = yield* perCategorySteps(gt, refRows, block);
+  const perSplit = yield* perSplitSteps(gt, refRows, block);
   return {
     task: 'masks' as const,
     counts: matchCounts(m, parsed.entries.length),
     overall: { given, all: block(all, true), mIoU: given.mIoU, oIoU: given.oIoU },
-    per_category: perCategory(gt, parsed.unit, m.rows, block),
-    per_split: perSplit(gt, parsed.unit, m.rows, block),
+    per_category: perCategory,
+    per_split: perSplit,
     missing_ids: missingIds(gt, m),
     overridden_entries: m.overriddenEntries,
     unknown_entries: unknownEntryRows(parsed.unit === 'sent' ? 'sent_id' : 'ref_id', m.unknownEntries),
