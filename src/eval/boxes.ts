@@ -264,7 +264,7 @@ export function* evaluateBoxSteps(gt: GroundTruth, split: string, predictions: B
   const key: IdKey = unit === 'sent' ? 'sent_id' : 'ref_id';
   const refRows = gt.universeRefRows(unit, split);
   const categories = (yield* perCategorySteps(gt, refRows, headline)) as CategoryBreakdown<BoxBlock>[];
-  const splits = (yield* perSplitSteps(gt, refRows, headline)) as SplitBreakdown<BoxBlock>[];
+  const splits = (yield* perSplitSteps(gt, split, refRows, headline)) as SplitBreakdown<BoxBlock>[];
   return {
     task: 'boxes' as const,
     counts: matchCounts(m, ids.length),

@@ -59,7 +59,9 @@ export function* perCategorySteps<B>(gt: GroundTruth, refRows: Int32Array, block
 }
 
 /** Per split label; empty when the universe has only one label. */
-export function* perSplitSteps<B>(gt: GroundTruth, refRows: Int32Array, block: BlockOf<B>): Steps<SplitBreakdown<B>[]> {
+export function* perSplitSteps<B>(gt: GroundTruth, split: string, refRows: Int32Array, block: BlockOf<B>): Steps<SplitBreakdown<B>[]> {
+  // Most splits are one label: no grouping pass over the universe for them.
+  if (gt.splitLabelsOf(split).length < 2) return [];
   const groups = groupPositions(refRows, (r) => gt.splitLabel(r));
   yield { stage: 'per split', done: 0, total: groups.length };
   if (groups.length < 2) return [];

@@ -91,11 +91,9 @@ export class GroundTruth {
     let dense: DenseIdPositions | null = null;
     if (rows.length > 0 && span <= DENSE_SPAN_FACTOR * rows.length + 1024) {
       const positions = new Int32Array(span).fill(-1);
-      for (let p = 0; p < rows.length; p++) {
-        const id = this.idOfRow(unit, rows[p]);
-        // A repeated id resolves to the row rowOfId gives (the first), as the hash path does.
-        if (this.rowOfId(unit, id) === rows[p]) positions[id - first] = p;
-      }
+      // The readers keep ids unique (a repeated ref_id or sent_id drops the later ref), so
+      // this agrees with rowOfId without building the store's id index.
+      for (let p = 0; p < rows.length; p++) positions[this.idOfRow(unit, rows[p]) - first] = p;
       dense = { first, positions };
     }
     entry.byId[unit] = dense;
@@ -106,7 +104,14 @@ export class GroundTruth {
   universeRefRows(unit: Unit, split: string): Int32Array {
     const entry = this.cached(split);
     if (unit === 'ref') return entry.universe.refRows;
-    return (entry.refRows.sent ??= Int32Array.from(entry.universe.sentRows, (s) => this.refRowOfSentence(s)));
+    let refRows = entry.refRows.sent;
+    if (!refRows) {
+      const sentRows = entry.universe.sentRows;
+      refRows = new Int32Array(sentRows.length);
+      for (let p = 0; p < sentRows.length; p++) refRows[p] = this.store.refOfSentenceRow(sentRows[p]);
+      entry.refRows.sent = refRows;
+    }
+    return refRows;
   }
 
   /** getRefBox of each universe position, four numbers a position (cached; do not modify). */
@@ -118,7 +123,10 @@ export class GroundTruth {
       const offsets = this.refBoxOffsets();
       const column = this.boxColumn;
       boxes = new Float64Array(refRows.length * 4);
-      for (let p = 0; p < refRows.length; p++) boxes.set(column.subarray(offsets[refRows[p]], offsets[refRows[p]] + 4), p * 4);
+      for (let p = 0; p < refRows.length; p++) {
+        const from = offsets[refRows[p]];
+        for (let k = 0; k < 4; k++) boxes[p * 4 + k] = column[from + k];
+      }
       entry.boxes[unit] = boxes;
     }
     return boxes;
@@ -159,7 +167,12 @@ export class GroundTruth {
 
   private computeUniverse(split: string): Universe {
     const refRows = Int32Array.from(this.store.refRows({ split }));
-    const sentRows = Int32Array.from([...refRows].flatMap((r) => this.store.sentencesOfRef(r)));
+    const sentencesOf = Array.from(refRows, (r) => this.store.sentencesOfRef(r));
+    let n = 0;
+    for (const rows of sentencesOf) n += rows.length;
+    const sentRows = new Int32Array(n);
+    let at = 0;
+    for (const rows of sentencesOf) for (const s of rows) sentRows[at++] = s;
     return { refRows, sentRows };
   }
 

@@ -137,7 +137,7 @@ export function* finishMaskSteps(gt: GroundTruth, split: string, parsed: Parsed<
   const given = block(all, false);
   const refRows = gt.universeRefRows(m.unit, split);
   const perCategory = yield* perCategorySteps(gt, refRows, block);
-  const perSplit = yield* perSplitSteps(gt, refRows, block);
+  const perSplit = yield* perSplitSteps(gt, split, refRows, block);
   return {
     task: 'masks' as const,
     counts: matchCounts(m, parsed.entries.length),
