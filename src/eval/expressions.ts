@@ -6,9 +6,9 @@
  */
 import { DataError } from '../core/errors';
 import { bleuComps, bleuScores, bleuTotals, type BleuComps } from './bleu';
-import { ciderScores } from './cider';
+import { ciderSteps } from './cider';
 import type { GroundTruth } from './ground-truth';
-import { GramTable } from './ngrams';
+import { SentenceCorpus } from './ngrams';
 import { numpyMean } from './numpy-sum';
 import type { Parsed, SentenceEntry } from './predictions';
 import { tokenizeCaption } from './ptb-tokenizer';
@@ -53,28 +53,28 @@ export function scoreExpressions(items: readonly Scored[]) {
 }
 
 function* scoreExpressionSteps(items: readonly Scored[]) {
-  const table = new GramTable();
-  const hyps: ReturnType<GramTable['sentence']>[] = [];
-  const refs: ReturnType<GramTable['sentence']>[][] = [];
-  const comps: BleuComps[] = [];
-  const rouge: number[] = [];
+  const corpus = new SentenceCorpus();
+  const hyps: number[] = new Array(items.length);
+  const refs: number[][] = new Array(items.length);
+  const comps: BleuComps[] = new Array(items.length);
+  const rouge: number[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
-    hyps.push(table.sentence(it.pred));
-    refs.push(it.gts.map((g) => table.sentence(g)));
-    comps.push(bleuComps(table, hyps[i], refs[i]));
-    rouge.push(rougeL(it.pred, it.gts));
+    hyps[i] = corpus.add(it.pred);
+    refs[i] = it.gts.map((g) => corpus.add(g));
+    comps[i] = bleuComps(corpus, hyps[i], refs[i]);
+    rouge[i] = rougeL(corpus, hyps[i], refs[i]);
     if (i % EXPRESSION_STEP === EXPRESSION_STEP - 1) yield { stage: 'scoring', done: i + 1, total: items.length };
   }
+  const cider = yield* ciderSteps(corpus, hyps, refs);
   const perBleu = comps.map(bleuScores);
-  const cider = ciderScores(table, hyps, refs);
   const totals = bleuTotals(comps);
-  const corpus = bleuScores(totals);
+  const corpusBleu = bleuScores(totals);
   const overall = {
-    Bleu_1: corpus[0],
-    Bleu_2: corpus[1],
-    Bleu_3: corpus[2],
-    Bleu_4: corpus[3],
+    Bleu_1: corpusBleu[0],
+    Bleu_2: corpusBleu[1],
+    Bleu_3: corpusBleu[2],
+    Bleu_4: corpusBleu[3],
     METEOR: null,
     ROUGE_L: numpyMean(rouge),
     CIDEr: numpyMean(cider.scores),
