@@ -29,15 +29,13 @@ class Vectors {
   readonly norm: Float64Array;
   readonly length: Int32Array;
 
-  /** Every sentence of the corpus is a hypothesis or a reference of the refs scored. */
-  constructor(corpus: SentenceCorpus, logDf: Float64Array, logN: number) {
+  constructor(corpus: SentenceCorpus) {
     this.weight = new Float64Array(corpus.gramStart[corpus.size]);
     this.norm = new Float64Array(corpus.size * 4);
     this.length = new Int32Array(corpus.size);
-    for (let s = 0; s < corpus.size; s++) this.compute(corpus, logDf, logN, s);
   }
 
-  private compute(corpus: SentenceCorpus, logDf: Float64Array, logN: number, s: number): void {
+  compute(corpus: SentenceCorpus, logDf: Float64Array, logN: number, s: number): void {
     const { gramId, gramOrder, gramCount, gramStart } = corpus;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     let length = 0;
@@ -111,8 +109,12 @@ export function* ciderSteps(corpus: SentenceCorpus, hyps: readonly number[], ref
   for (let g = 0; g < size; g++) logDf[g] = Math.log(Math.max(1, df[g]));
   const numRefs = hyps.length;
   const logN = Math.log(numRefs);
-  const vectors = new Vectors(corpus, logDf, logN);
-  yield { stage: 'scoring', done: 0, total: hyps.length };
+  // Every sentence of the corpus is a hypothesis or a reference of the refs scored.
+  const vectors = new Vectors(corpus);
+  for (let s = 0; s < corpus.size; s++) {
+    vectors.compute(corpus, logDf, logN, s);
+    if (s % (4 * CIDER_STEP) === 4 * CIDER_STEP - 1) yield { stage: 'scoring', done: 0, total: hyps.length };
+  }
   const scores = new Array<number>(hyps.length);
   const val = new Float64Array(4);
   for (let i = 0; i < hyps.length; i++) {
