@@ -4,7 +4,7 @@
  * ported here and nowhere else.
  */
 import { DataError } from '../core/errors';
-import { refMask } from '../core/masks';
+import { annotationParts, refMask } from '../core/masks';
 import { splitMatches, type ReferStore } from '../core/store/store';
 import type { Rle } from '../mask';
 
@@ -212,6 +212,19 @@ export class GroundTruth {
     } catch (e) {
       if (e instanceof DataError) throw e;
       throw new DataError(`${this.name}: the mask of ref ${this.refId(refRow)} cannot be built: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * The segmentation parts of the ref's objects, one mask each (polygons rasterised one
+   * at a time, RLEs as stored), for LAVT's target: REFER's getMask sums them.
+   */
+  refMaskParts(refRow: number): Rle[] {
+    try {
+      return this.store.maskedAnnotationsOfRef(refRow).flatMap((annRow) => annotationParts(this.store, annRow));
+    } catch (e) {
+      if (e instanceof DataError) throw e;
+      throw new DataError(`${this.name}: the mask parts of ref ${this.refId(refRow)} cannot be read: ${(e as Error).message}`);
     }
   }
 

@@ -27,3 +27,53 @@ export function intersectionArea(a: Rle, b: Rle): number {
   }
   return both;
 }
+
+/**
+ * The pixels covered by exactly one of `parts` (masks of one size): REFER's getMask sums
+ * an object's decoded parts, and LAVT's loader keeps the pixels where that sum is 1, so
+ * where polygons overlap the object has a hole. The runs of all parts are walked together.
+ */
+export function exactlyOneMask(parts: readonly Rle[]): Rle {
+  const { h, w } = parts[0];
+  const k = parts.length;
+  const at = new Int32Array(k);
+  const left = new Float64Array(k);
+  const advance = (i: number) => {
+    const c = parts[i].counts;
+    while (left[i] === 0 && ++at[i] < c.length) left[i] = c[at[i]];
+  };
+  for (let i = 0; i < k; i++) {
+    const c = parts[i].counts;
+    at[i] = 0;
+    left[i] = c.length ? c[0] : 0;
+    if (c.length) advance(i);
+  }
+  const counts: number[] = [];
+  let bit = 0;
+  let run = 0;
+  for (;;) {
+    let step = Infinity;
+    let covering = 0;
+    for (let i = 0; i < k; i++) {
+      if (at[i] >= parts[i].counts.length) continue;
+      if (left[i] < step) step = left[i];
+      // Odd run indexes are runs of ones.
+      if (at[i] & 1) covering++;
+    }
+    if (step === Infinity) break;
+    const b = covering === 1 ? 1 : 0;
+    if (b !== bit) {
+      counts.push(run);
+      run = 0;
+      bit = b;
+    }
+    run += step;
+    for (let i = 0; i < k; i++) {
+      if (at[i] >= parts[i].counts.length) continue;
+      left[i] -= step;
+      advance(i);
+    }
+  }
+  counts.push(run);
+  return { h, w, counts: Uint32Array.from(counts) };
+}
