@@ -215,6 +215,13 @@ export class GroundTruth {
     }
   }
 
+  /** How many segmentation parts the ref's objects have (refMaskParts without rasterising them). */
+  refMaskPartCount(refRow: number): number {
+    let n = 0;
+    for (const annRow of this.store.maskedAnnotationsOfRef(refRow)) n += this.store.segmentationPartCount(annRow);
+    return n;
+  }
+
   /**
    * The segmentation parts of the ref's objects, one mask each (polygons rasterised one
    * at a time, RLEs as stored), for LAVT's target: REFER's getMask sums them.

@@ -26,8 +26,9 @@ export class LavtTargets {
   }
 
   private compute(refRow: number, union: Rle): Rle | null {
+    // One part (most objects) is its own target: not rasterised a second time.
+    if (this.gt.refMaskPartCount(refRow) < 2) return null;
     const parts = this.gt.refMaskParts(refRow);
-    if (parts.length < 2) return null;
     const target = exactlyOneMask(parts);
     // The target is a subset of the union: the same area is the same mask.
     return maskArea(target) === maskArea(union) ? null : target;
