@@ -242,6 +242,7 @@ export function* evaluateBoxSteps(gt: GroundTruth, split: string, predictions: B
   const continuousBlock = blockOf(scores.continuous, m.entryAt, thresholds);
   const headline = options.iou === 'published' ? publishedBlock : continuousBlock;
   const all = allPositions(n);
+  yield summarising;
   const given = publishedBlock(all, false);
   yield summarising;
   const publishedAll = publishedBlock(all, true);

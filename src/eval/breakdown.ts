@@ -20,8 +20,11 @@ export interface SplitBreakdown<B> {
   all: B;
 }
 
+/** Positions keyed between two progress reports. */
+const GROUP_STEP = 16384;
+
 /** Universe positions grouped by a key of their ref, groups in order of first appearance. */
-function groupPositions<K>(refRows: Int32Array, keyOf: (refRow: number) => K): [K, Int32Array][] {
+function* groupPositionSteps<K>(refRows: Int32Array, keyOf: (refRow: number) => K): Steps<[K, Int32Array][]> {
   const groupOfKey = new Map<K, number>();
   const keys: K[] = [];
   const groupAt = new Int32Array(refRows.length);
@@ -36,6 +39,7 @@ function groupPositions<K>(refRows: Int32Array, keyOf: (refRow: number) => K): [
     }
     groupAt[p] = g;
     sizes[g]++;
+    if (p % GROUP_STEP === GROUP_STEP - 1) yield { stage: 'grouping', done: p + 1, total: refRows.length };
   }
   const groups = sizes.map((n) => new Int32Array(n));
   const filled = new Int32Array(groups.length);
@@ -49,7 +53,7 @@ export type BlockOf<B> = (positions: ArrayLike<number>, includeMissing: boolean)
 /** `refRows`: the ref row of each universe position (GroundTruth.universeRefRows). */
 export function* perCategorySteps<B>(gt: GroundTruth, refRows: Int32Array, block: BlockOf<B>): Steps<CategoryBreakdown<B>[]> {
   const out: CategoryBreakdown<B>[] = [];
-  const groups = groupPositions(refRows, (r) => gt.categoryId(r));
+  const groups = yield* groupPositionSteps(refRows, (r) => gt.categoryId(r));
   yield { stage: 'per category', done: 0, total: groups.length };
   for (const [categoryId, positions] of groups) {
     out.push({ category_id: categoryId, name: gt.categoryName(categoryId), given: block(positions, false), all: block(positions, true) });
@@ -62,7 +66,7 @@ export function* perCategorySteps<B>(gt: GroundTruth, refRows: Int32Array, block
 export function* perSplitSteps<B>(gt: GroundTruth, split: string, refRows: Int32Array, block: BlockOf<B>): Steps<SplitBreakdown<B>[]> {
   // Most splits are one label: no grouping pass over the universe for them.
   if (gt.splitLabelsOf(split).length < 2) return [];
-  const groups = groupPositions(refRows, (r) => gt.splitLabel(r));
+  const groups = yield* groupPositionSteps(refRows, (r) => gt.splitLabel(r));
   yield { stage: 'per split', done: 0, total: groups.length };
   if (groups.length < 2) return [];
   const out: SplitBreakdown<B>[] = [];
