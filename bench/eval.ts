@@ -7,8 +7,10 @@
  * box accuracy of every testA + testB sentence, mask decode + IoU for 2,000 refs, and
  * expression scoring (BLEU, ROUGE-L, CIDEr-D) of 5,000 refs. Then end-to-end POST
  * /evaluate through yoga.fetch, and the largest event-loop gap while 200,000 boxes are
- * evaluated. Medians of several runs after a warm-up. `--only boxes,expressions,…` runs
- * some sections (boxes, masks, expressions, http, responsiveness).
+ * evaluated (also 100,000 expressions and 10,000 masks). Medians of several runs after a
+ * warm-up. `--only boxes,expressions,…` runs some sections (boxes, masks, expressions,
+ * http, responsiveness); `--repeat N` (default 20) repeats the ~1 ms box accuracy inside
+ * each timed run.
  */
 import { loadCatalog } from '../src/core/catalog';
 import { evaluateBoxes, DEFAULT_BOX_THRESHOLDS, scoreBoxes } from '../src/eval/boxes';
