@@ -103,7 +103,7 @@ function flagZeroUnion(pred: Float64Array, a: number, truth: Float64Array, g: nu
 
 /**
  * Both IoUs of every matched universe position; `pred` the entries' pixel boxes
- * (pixelBoxes). What the Python figure times, with the id matching before it.
+ * (pixelBoxSteps). What the Python figure times, with the id matching before it.
  */
 export function scoreBoxes(gt: GroundTruth, m: Matching, pred: Float64Array, split: string): BoxScores {
   const scores = emptyScores(m.rows.length);
@@ -125,10 +125,6 @@ function* boxScoreSteps(gt: GroundTruth, m: Matching, pred: Float64Array, split:
 const isPlainPixels = (options: BoxOptions) => options.boxFormat === 'xywh' && options.boxScale === 'pixels';
 
 /** The entries' boxes as [x, y, w, h] in pixels of their ref's image: the file's own array when written so. */
-export function pixelBoxes(gt: GroundTruth, predictions: BoxPredictions, options: BoxOptions): Float64Array {
-  return runSteps(pixelBoxSteps(gt, predictions, options));
-}
-
 function* pixelBoxSteps(gt: GroundTruth, predictions: BoxPredictions, options: BoxOptions): Steps<Float64Array> {
   const { ids, boxes, unit } = predictions;
   if (isPlainPixels(options)) return boxes;
