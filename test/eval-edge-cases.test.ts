@@ -97,6 +97,22 @@ describe('masks', () => {
     expect(() => run('masks', [{ sent_id: sentId(0), segmentation: { size: [h, w], counts: rleToString(rleFromBbox([0, 0, 1, 1], h, w - 1)) } }])).toThrow(/prediction 0: segmentation.counts sum to/);
     expect(() => run('masks', [{ sent_id: sentId(0), segmentation: { size: [h, w], counts: '!!' } }])).toThrow(/prediction 0: segmentation.counts is not a valid RLE/);
   });
+
+  test('the entry loop counts a repeated id each time and stops, with an error, at a train mask it cannot decode; the report stands', () => {
+    const [h, w] = gt.imageSize(refOf(0));
+    const box = rleToString(rleFromBbox(gt.refBox(refOf(0)), h, w));
+    const trainSent = gt.universe('train').sentRows[0];
+    const good = [{ sent_id: sentId(0), segmentation: { size: [h, w], counts: [h * w] } }, { sent_id: sentId(0), segmentation: { size: [h, w], counts: box } }];
+    const report = run('masks', good);
+    const loop = report.overall.entry_loop;
+    // The empty mask (I 0, U the GT area) and the box mask that overrides it, both counted.
+    const [kept] = report.per_sample;
+    expect(report.counts.duplicates).toBe(1);
+    expect(loop).toMatchObject({ n: 2, cum_I: kept.I, cum_U: kept.U + kept.gt_area });
+    const bad = run('masks', [...good, { sent_id: gt.idOfRow('sent', trainSent), segmentation: { size: [1, 1], counts: [1] } }]);
+    expect(bad.counts).toMatchObject({ evaluated: 1, unknown: 1 });
+    expect(bad.overall.entry_loop.error).toEqual({ type: 'ValueError', message: expect.stringMatching(/segmentation.size is \[1, 1\]/) });
+  });
 });
 
 describe('expressions', () => {

@@ -5,6 +5,7 @@
  */
 import { evaluatePredictions, evaluationSetup } from '../src/eval/evaluate';
 import { EvaluationReports } from '../src/eval/report-store';
+import { parseMaskPredictions } from '../src/eval/predictions';
 import { rleFromBbox, rleFromCounts, rleToString } from '../src/mask';
 import { goldenCatalog } from './api-helpers';
 
@@ -24,11 +25,13 @@ const predictions = [
   { ref_id: REF.id, segmentation: { size: [REF.height, REF.width], counts: rleToString(first) } },
   { ref_id: OTHER_REF.id, segmentation: { size: [REF.height, REF.width], counts: Array.from(second.counts) } },
 ];
+/** What POST /evaluate keeps of a masks file: its entries as read. */
+const entries = parseMaskPredictions('test', predictions).entries;
 
 test("a masks report's sample decodes to the mask its file gave, whichever way the RLE was written", () => {
   const store = new EvaluationReports();
   const masks = report('masks', predictions);
-  const { id } = store.add({ ...where, report: masks, predictions });
+  const { id } = store.add({ ...where, report: masks, predictions: entries });
   expect(masks.per_sample.map((row) => row.ref_id)).toEqual([REF.id, OTHER_REF.id]);
   const decoded = [0, 1].map((i) => store.predictedMask(id, i));
   expect(decoded.map((m) => m && { h: m.h, w: m.w, counts: Array.from(m.counts) })).toEqual(
@@ -38,12 +41,12 @@ test("a masks report's sample decodes to the mask its file gave, whichever way t
 
 test('no mask: an unknown report, a row beyond per_sample, a report of another task', () => {
   const store = new EvaluationReports();
-  const { id } = store.add({ ...where, report: report('masks', predictions), predictions });
+  const { id } = store.add({ ...where, report: report('masks', predictions), predictions: entries });
   expect(store.predictedMask('no-such-report', 0)).toBeNull();
   expect(store.predictedMask(id, 2)).toBeNull();
   expect(store.predictedMask(id, -1)).toBeNull();
   const boxes = [{ ref_id: REF.id, box: [1, 2, 3, 4] }];
-  const boxReport = store.add({ ...where, report: report('boxes', boxes), predictions: boxes });
+  const boxReport = store.add({ ...where, report: report('boxes', boxes), predictions: entries });
   expect(boxReport.predictions).toBeUndefined();
   expect(store.predictedMask(boxReport.id, 0)).toBeNull();
 });
@@ -52,8 +55,8 @@ test('a kept predictions file counts against the row bound: the older report goe
   const masks = report('masks', predictions);
   // Two rows of per_sample and two kept predictions each: 8 rows for two reports, over a bound of 6.
   const store = new EvaluationReports(10, 6);
-  const older = store.add({ ...where, report: masks, predictions }).id;
-  const newer = store.add({ ...where, report: masks, predictions }).id;
+  const older = store.add({ ...where, report: masks, predictions: entries }).id;
+  const newer = store.add({ ...where, report: masks, predictions: entries }).id;
   expect(store.get(older)).toBeUndefined();
   expect(store.predictedMask(newer, 0)).not.toBeNull();
   // Without the file each weighs only its rows, and both fit.

@@ -2,7 +2,7 @@
  * coco-caption's Bleu(4) (bleu_scorer.py, option "closest"): per-ref scores and the
  * corpus score from summed counts, with the scorer's smoothing constants.
  */
-import type { GramTable, SentenceGrams } from './ngrams';
+import type { SentenceCorpus } from './ngrams';
 
 const TINY = 1e-15;
 const SMALL = 1e-9;
@@ -14,26 +14,29 @@ export interface BleuComps {
   correct: number[];
 }
 
-/** Scratch: the highest count of each gram over one ref's sentences. */
+/** Scratch: the highest count of each gram over one ref's sentences (zero between calls). */
 let maxCount = new Int32Array(1024);
 
-/** The counts of one hypothesis against its references. */
-export function bleuComps(table: GramTable, hyp: SentenceGrams, refs: readonly SentenceGrams[]): BleuComps {
-  if (maxCount.length <= table.size) maxCount = new Int32Array(Math.max(table.size + 1, maxCount.length * 2));
-  for (const ref of refs) for (let j = 0; j < ref.ids.length; j++) if (ref.counts[j] > maxCount[ref.ids[j]]) maxCount[ref.ids[j]] = ref.counts[j];
-  const testlen = hyp.words;
-  // closest: min over (|l - testlen|, l), so a tie takes the shorter reference.
-  let reflen = refs[0].words;
+/** The counts of hypothesis sentence `hyp` against reference sentences `refs` of the corpus. */
+export function bleuComps(corpus: SentenceCorpus, hyp: number, refs: readonly number[]): BleuComps {
+  if (maxCount.length <= corpus.gramCountTotal) maxCount = new Int32Array(Math.max(corpus.gramCountTotal + 1, maxCount.length * 2));
+  const { gramId, gramOrder, gramCount, gramStart } = corpus;
   for (const ref of refs) {
-    const l = ref.words;
+    for (let j = gramStart[ref]; j < gramStart[ref + 1]; j++) if (gramCount[j] > maxCount[gramId[j]]) maxCount[gramId[j]] = gramCount[j];
+  }
+  const testlen = corpus.words(hyp);
+  // closest: min over (|l - testlen|, l), so a tie takes the shorter reference.
+  let reflen = corpus.words(refs[0]);
+  for (const ref of refs) {
+    const l = corpus.words(ref);
     const d = Math.abs(l - testlen);
     const best = Math.abs(reflen - testlen);
     if (d < best || (d === best && l < reflen)) reflen = l;
   }
-  const guess = [0, 1, 2, 3].map((k) => Math.max(0, testlen - k));
+  const guess = [Math.max(0, testlen), Math.max(0, testlen - 1), Math.max(0, testlen - 2), Math.max(0, testlen - 3)];
   const correct = [0, 0, 0, 0];
-  for (let j = 0; j < hyp.ids.length; j++) correct[hyp.orders[j] - 1] += Math.min(maxCount[hyp.ids[j]], hyp.counts[j]);
-  for (const ref of refs) for (const g of ref.ids) maxCount[g] = 0;
+  for (let j = gramStart[hyp]; j < gramStart[hyp + 1]; j++) correct[gramOrder[j] - 1] += Math.min(maxCount[gramId[j]], gramCount[j]);
+  for (const ref of refs) for (let j = gramStart[ref]; j < gramStart[ref + 1]; j++) maxCount[gramId[j]] = 0;
   return { testlen, reflen, guess, correct };
 }
 

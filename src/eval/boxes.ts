@@ -1,19 +1,25 @@
 /**
  * Comprehension accuracy: a predicted box against the ref's box (getRefBox), per
  * sentence or per ref, with the published computeIoU and the continuous IoU.
+ *
+ * The hot path is typed arrays end to end: predictions as one Float64Array (four numbers
+ * an entry), the GT boxes of the universe by position, IoUs by position; the per-sample
+ * rows are built afterwards, in their own steps.
  */
 import { DataError } from '../core/errors';
-import { continuousIou, publishedIou } from './box-iou';
-import { perCategory, perSplit, type CategoryBreakdown, type SplitBreakdown } from './breakdown';
+import { continuousIouAt, continuousUnionAt, publishedIouAt, publishedUnionAt } from './box-iou';
+import { allPositions, perCategorySteps, perSplitSteps, type CategoryBreakdown, type SplitBreakdown } from './breakdown';
 import type { GroundTruth } from './ground-truth';
-import { matchCounts, matchEntrySteps, refRowOf, type Matching } from './matching';
+import { matchCounts, matchIdSteps, refRowOf, type Matching } from './matching';
 import { numpyMean } from './numpy-sum';
-import { toPixelXywh, type BoxEntry, type BoxFormat, type BoxScale, type Parsed } from './predictions';
+import { toPixelXywh, type BoxFormat, type BoxPredictions, type BoxScale } from './predictions';
 import { unknownEntryRows, type IdKey } from './report-rows';
 import { runSteps, type Steps } from './steps';
 
-/** Boxes scored between two progress reports. */
-const BOX_STEP = 2048;
+/** Boxes scored between two progress reports (a few hundred µs of work). */
+const BOX_STEP = 4096;
+/** Per-sample rows built between two progress reports (each row is a few objects). */
+const ROW_STEP = 2048;
 
 export type IouConvention = 'published' | 'continuous';
 export const IOU_CONVENTIONS: readonly IouConvention[] = ['published', 'continuous'];
@@ -47,130 +53,192 @@ export interface BoxSample {
 
 const ZERO_DIVISION = { type: 'ZeroDivisionError', message: 'float division by zero' };
 
-/** IoUs over universe positions: null where computeIoU divides by zero; NaN where nothing was predicted. */
+/** Bits of BoxScores.zeroUnion: which IoU divided by zero at a position. */
+const PUBLISHED_ZERO = 1;
+const CONTINUOUS_ZERO = 2;
+
+/** Both IoUs by universe position: NaN where nothing was predicted, 0 where the union is 0 (flagged in zeroUnion). */
+export interface BoxScores {
+  published: Float64Array;
+  continuous: Float64Array;
+  zeroUnion: Uint8Array;
+  publishedErrors: number;
+}
+
+function emptyScores(n: number): BoxScores {
+  return { published: new Float64Array(n).fill(NaN), continuous: new Float64Array(n).fill(NaN), zeroUnion: new Uint8Array(n), publishedErrors: 0 };
+}
+
+/**
+ * Universe positions [from, to): the entry matched there (entryAt), its pixel box in
+ * `pred` (four numbers an entry) against the position's GT box in `truth`.
+ */
+function scoreBoxRange(entryAt: Int32Array, pred: Float64Array, truth: Float64Array, scores: BoxScores, from: number, to: number): void {
+  const { published, continuous } = scores;
+  for (let p = from; p < to; p++) {
+    const e = entryAt[p];
+    if (e < 0) continue;
+    const a = e * 4;
+    const g = p * 4;
+    const iou = publishedIouAt(pred, a, truth, g);
+    const iouContinuous = continuousIouAt(pred, a, truth, g);
+    published[p] = iou;
+    continuous[p] = iouContinuous;
+    // Only a non-finite quotient can come from a zero union: the rare path.
+    if (!Number.isFinite(iou) || !Number.isFinite(iouContinuous)) flagZeroUnion(pred, a, truth, g, scores, p);
+  }
+}
+
+function flagZeroUnion(pred: Float64Array, a: number, truth: Float64Array, g: number, scores: BoxScores, p: number): void {
+  if (publishedUnionAt(pred, a, truth, g) === 0) {
+    scores.zeroUnion[p] |= PUBLISHED_ZERO;
+    scores.published[p] = 0;
+    scores.publishedErrors++;
+  }
+  if (continuousUnionAt(pred, a, truth, g) === 0) {
+    scores.zeroUnion[p] |= CONTINUOUS_ZERO;
+    scores.continuous[p] = 0;
+  }
+}
+
+/**
+ * Both IoUs of every matched universe position; `pred` the entries' pixel boxes
+ * (pixelBoxSteps). What the Python figure times, with the id matching before it.
+ */
+export function scoreBoxes(gt: GroundTruth, m: Matching, pred: Float64Array, split: string): BoxScores {
+  const scores = emptyScores(m.rows.length);
+  scoreBoxRange(m.entryAt, pred, gt.universeBoxes(m.unit, split), scores, 0, m.rows.length);
+  return scores;
+}
+
+function* boxScoreSteps(gt: GroundTruth, m: Matching, pred: Float64Array, split: string): Steps<BoxScores> {
+  const n = m.rows.length;
+  const scores = emptyScores(n);
+  const truth = gt.universeBoxes(m.unit, split);
+  for (let from = 0; from < n; from += BOX_STEP) {
+    scoreBoxRange(m.entryAt, pred, truth, scores, from, Math.min(n, from + BOX_STEP));
+    yield { stage: 'scoring', done: Math.min(n, from + BOX_STEP), total: n };
+  }
+  return scores;
+}
+
+const isPlainPixels = (options: BoxOptions) => options.boxFormat === 'xywh' && options.boxScale === 'pixels';
+
+/** The entries' boxes as [x, y, w, h] in pixels of their ref's image: the file's own array when written so. */
+function* pixelBoxSteps(gt: GroundTruth, predictions: BoxPredictions, options: BoxOptions): Steps<Float64Array> {
+  const { ids, boxes, unit } = predictions;
+  if (isPlainPixels(options)) return boxes;
+  const pixels = new Float64Array(boxes.length);
+  for (let e = 0; e < ids.length; e++) {
+    const row = gt.rowOfId(unit, ids[e]);
+    const at = e * 4;
+    const written = boxes.subarray(at, at + 4);
+    // An id the pair does not know has no image: its box stays as written (nothing scores it).
+    if (row < 0) pixels.set(written, at);
+    else {
+      const [h, w] = gt.imageSize(refRowOf(gt, unit, row));
+      pixels.set(toPixelXywh(written, options.boxFormat, options.boxScale, h, w), at);
+    }
+    if (e % BOX_STEP === BOX_STEP - 1) yield { stage: 'converting boxes', done: e + 1, total: ids.length };
+  }
+  return pixels;
+}
+
+/** The per-sample rows, in universe order. */
+function* boxSampleSteps(gt: GroundTruth, m: Matching, split: string, ids: Float64Array, pred: Float64Array, scores: BoxScores, options: BoxOptions): Steps<BoxSample[]> {
+  const { unit, entryAt } = m;
+  const truth = gt.universeBoxes(unit, split);
+  const refRows = gt.universeRefRows(unit, split);
+  const samples: BoxSample[] = [];
+  for (let p = 0; p < entryAt.length; p++) {
+    const e = entryAt[p];
+    if (e < 0) continue;
+    const zero = scores.zeroUnion[p];
+    const iou = zero & PUBLISHED_ZERO ? null : scores.published[p];
+    const iouContinuous = zero & CONTINUOUS_ZERO ? null : scores.continuous[p];
+    const chosen = options.iou === 'published' ? iou : iouContinuous;
+    const g = p * 4;
+    const a = e * 4;
+    // sent_id first, as the golden rows have it; undefined is left out of the JSON.
+    const sample: BoxSample = {
+      sent_id: unit === 'sent' ? ids[e] : undefined,
+      ref_id: gt.refId(refRows[p]),
+      gt: [truth[g], truth[g + 1], truth[g + 2], truth[g + 3]],
+      entry: e,
+      pred: [pred[a], pred[a + 1], pred[a + 2], pred[a + 3]],
+      iou,
+      iou_continuous: iouContinuous,
+      hit: chosen !== null && chosen >= 0.5,
+    };
+    if (zero & PUBLISHED_ZERO) sample.error = ZERO_DIVISION;
+    samples.push(sample);
+    if (samples.length % ROW_STEP === 0) yield { stage: 'per-sample rows', done: p, total: entryAt.length };
+  }
+  return samples;
+}
+
+/** Blocks over groups of universe positions of one IoU (NaN where nothing was predicted). */
 function blockOf(ious: Float64Array, matched: Int32Array, thresholds: readonly number[]) {
-  return (positions: readonly number[], includeMissing: boolean): BoxBlock => {
-    const values: number[] = [];
-    for (const p of positions) {
+  const values = new Float64Array(ious.length);
+  return (positions: ArrayLike<number>, includeMissing: boolean): BoxBlock => {
+    let n = 0;
+    for (let k = 0; k < positions.length; k++) {
+      const p = positions[k];
       if (matched[p] < 0 && !includeMissing) continue;
       const v = ious[p];
-      values.push(Number.isNaN(v) ? 0 : v);
+      values[n++] = Number.isNaN(v) ? 0 : v;
     }
     const correct: Record<string, number> = {};
     const accuracy: Record<string, number> = {};
     for (const t of thresholds) {
       let c = 0;
-      for (const v of values) if (v >= t) c++;
+      for (let k = 0; k < n; k++) if (values[k] >= t) c++;
       correct[String(t)] = c;
-      accuracy[String(t)] = values.length ? c / values.length : 0;
+      accuracy[String(t)] = n ? c / n : 0;
     }
-    return { n: values.length, correct, accuracy, mean_iou: values.length ? numpyMean(values) : 0 };
+    return { n, correct, accuracy, mean_iou: n ? numpyMean(values.subarray(0, n)) : 0 };
   };
 }
 
 type EntryLoop = { error: { type: string; message: string } } | { n: number; 'correct_0.5': number; 'accuracy_0.5': number };
 
 /** MAttNet's loop: every entry in file order, no split filter; stops where the reference raises. */
-function* entryLoopSteps(gt: GroundTruth, parsed: Parsed<BoxEntry>, toPixels: (box: [number, number, number, number], refRow: number) => number[]): Steps<EntryLoop> {
+function* entryLoopSteps(gt: GroundTruth, predictions: BoxPredictions, pred: Float64Array): Steps<EntryLoop> {
+  const { ids, unit } = predictions;
+  const column = gt.boxColumn;
+  const offsets = gt.refBoxOffsets();
   let correct = 0;
-  for (let i = 0; i < parsed.entries.length; i++) {
-    const e = parsed.entries[i];
-    if (i % BOX_STEP === BOX_STEP - 1) yield { stage: 'entry loop', done: i, total: parsed.entries.length };
-    const row = gt.rowOfId(parsed.unit, e.id);
-    if (row < 0) return { error: { type: 'KeyError', message: String(e.id) } };
-    const refRow = refRowOf(gt, parsed.unit, row);
-    const iou = publishedIou(toPixels(e.box, refRow), gt.refBox(refRow));
-    if (iou === null) return { error: ZERO_DIVISION };
+  for (let e = 0; e < ids.length; e++) {
+    if (e % BOX_STEP === BOX_STEP - 1) yield { stage: 'entry loop', done: e, total: ids.length };
+    const row = gt.rowOfId(unit, ids[e]);
+    if (row < 0) return { error: { type: 'KeyError', message: String(ids[e]) } };
+    const g = offsets[refRowOf(gt, unit, row)];
+    const iou = publishedIouAt(pred, e * 4, column, g);
+    if (!Number.isFinite(iou) && publishedUnionAt(pred, e * 4, column, g) === 0) return { error: ZERO_DIVISION };
     if (iou >= 0.5) correct++;
   }
-  const n = parsed.entries.length;
+  const n = ids.length;
   return { n, 'correct_0.5': correct, 'accuracy_0.5': n ? correct / n : 0 };
 }
 
-/**
- * Both IoUs of every matched universe position (NaN where nothing was predicted; a
- * published-IoU division by zero as 0) and, unless `withRows` is false, the per-sample rows.
- */
-export function scoreBoxSamples(gt: GroundTruth, m: Matching, entries: readonly BoxEntry[], options: BoxOptions, toPixels: PixelBoxes, withRows = true): BoxScores {
-  const scores = emptyScores(m.rows.length);
-  scoreBoxRange(gt, m, entries, options, toPixels, withRows, scores, 0, m.rows.length);
-  return scores;
+export function evaluateBoxes(gt: GroundTruth, split: string, predictions: BoxPredictions, options: BoxOptions) {
+  return runSteps(evaluateBoxSteps(gt, split, predictions, options));
 }
 
-type PixelBoxes = (box: [number, number, number, number], refRow: number) => number[];
-
-export interface BoxScores {
-  published: Float64Array;
-  continuous: Float64Array;
-  publishedErrors: number;
-  samples: BoxSample[];
-}
-
-function emptyScores(n: number): BoxScores {
-  return { published: new Float64Array(n).fill(NaN), continuous: new Float64Array(n).fill(NaN), publishedErrors: 0, samples: [] };
-}
-
-/** scoreBoxSamples in slices: the hot loop stays a plain function, the generator only steps it. */
-export function* boxScoreSteps(gt: GroundTruth, m: Matching, entries: readonly BoxEntry[], options: BoxOptions, toPixels: PixelBoxes, withRows = true): Steps<BoxScores> {
+export function* evaluateBoxSteps(gt: GroundTruth, split: string, predictions: BoxPredictions, options: BoxOptions) {
+  const { unit, ids } = predictions;
+  const m: Matching = yield* matchIdSteps(gt, unit, split, ids);
   const n = m.rows.length;
-  const scores = emptyScores(n);
-  for (let from = 0; from < n; from += BOX_STEP) {
-    scoreBoxRange(gt, m, entries, options, toPixels, withRows, scores, from, Math.min(n, from + BOX_STEP));
-    yield { stage: 'scoring', done: Math.min(n, from + BOX_STEP), total: n };
-  }
-  return scores;
-}
-
-/** Universe positions [from, to) scored into `scores`. */
-function scoreBoxRange(gt: GroundTruth, m: Matching, entries: readonly BoxEntry[], options: BoxOptions, toPixels: PixelBoxes, withRows: boolean, scores: BoxScores, from: number, to: number): void {
-  const { unit } = m;
-  const boxes = gt.boxColumn;
-  const offsets = gt.refBoxOffsets();
-  for (let p = from; p < to; p++) {
-    const e = m.entryAt[p];
-    if (e < 0) continue;
-    const refRow = refRowOf(gt, unit, m.rows[p]);
-    const pred = toPixels(entries[e].box, refRow);
-    const offset = offsets[refRow];
-    const iou = publishedIou(pred, boxes, offset);
-    const iouContinuous = continuousIou(pred, boxes, offset);
-    if (iou === null) scores.publishedErrors++;
-    scores.published[p] = iou ?? 0;
-    scores.continuous[p] = iouContinuous ?? 0;
-    const chosen = options.iou === 'published' ? iou : iouContinuous;
-    if (!withRows) continue;
-    // sent_id first, as the golden rows have it; undefined is left out of the JSON.
-    const sample: BoxSample = { sent_id: unit === 'sent' ? entries[e].id : undefined, ref_id: gt.refId(refRow), gt: [boxes[offset], boxes[offset + 1], boxes[offset + 2], boxes[offset + 3]], entry: e, pred, iou, iou_continuous: iouContinuous, hit: chosen !== null && chosen >= 0.5 };
-    if (iou === null) sample.error = ZERO_DIVISION;
-    scores.samples.push(sample);
-  }
-}
-
-/** A box as written, in pixels [x, y, w, h] of its ref's image. */
-export function pixelBoxes(gt: GroundTruth, options: BoxOptions) {
-  return (box: [number, number, number, number], refRow: number): number[] => {
-    if (options.boxFormat === 'xywh' && options.boxScale === 'pixels') return box;
-    const [h, w] = gt.imageSize(refRow);
-    return toPixelXywh(box, options.boxFormat, options.boxScale, h, w);
-  };
-}
-
-export function evaluateBoxes(gt: GroundTruth, split: string, parsed: Parsed<BoxEntry>, options: BoxOptions) {
-  return runSteps(evaluateBoxSteps(gt, split, parsed, options));
-}
-
-export function* evaluateBoxSteps(gt: GroundTruth, split: string, parsed: Parsed<BoxEntry>, options: BoxOptions) {
-  const { unit, entries } = parsed;
-  const m: Matching = yield* matchEntrySteps(gt, unit, split, entries);
-  const rows = m.rows;
-  const toPixels = pixelBoxes(gt, options);
-  const { published, continuous, publishedErrors, samples } = yield* boxScoreSteps(gt, m, entries, options, toPixels);
-  const summarising = { stage: 'summarising', done: rows.length, total: rows.length };
+  const pred = yield* pixelBoxSteps(gt, predictions, options);
+  const scores = yield* boxScoreSteps(gt, m, pred, split);
+  const samples = yield* boxSampleSteps(gt, m, split, ids, pred, scores, options);
+  const summarising = { stage: 'summarising', done: n, total: n };
   const thresholds = options.thresholds;
-  const publishedBlock = blockOf(published, m.entryAt, thresholds);
-  const continuousBlock = blockOf(continuous, m.entryAt, thresholds);
+  const publishedBlock = blockOf(scores.published, m.entryAt, thresholds);
+  const continuousBlock = blockOf(scores.continuous, m.entryAt, thresholds);
   const headline = options.iou === 'published' ? publishedBlock : continuousBlock;
-  const all = Array.from(rows.keys());
+  const all = allPositions(n);
+  yield summarising;
   const given = publishedBlock(all, false);
   yield summarising;
   const publishedAll = publishedBlock(all, true);
@@ -184,20 +252,19 @@ export function* evaluateBoxSteps(gt: GroundTruth, split: string, parsed: Parsed
     all: publishedAll,
     given_continuous: givenContinuous,
     all_continuous: allContinuous,
-    published_errors: publishedErrors,
+    published_errors: scores.publishedErrors,
     iou: options.iou,
     accuracy: (options.iou === 'published' ? given : givenContinuous).accuracy['0.5'] ?? null,
     accuracy_all: (options.iou === 'published' ? publishedAll : allContinuous).accuracy['0.5'] ?? null,
-    entry_loop: yield* entryLoopSteps(gt, parsed, toPixels),
+    entry_loop: yield* entryLoopSteps(gt, predictions, pred),
   };
   const key: IdKey = unit === 'sent' ? 'sent_id' : 'ref_id';
-  const categories = perCategory(gt, unit, rows, headline) as CategoryBreakdown<BoxBlock>[];
-  yield summarising;
-  const splits = perSplit(gt, unit, rows, headline) as SplitBreakdown<BoxBlock>[];
-  yield summarising;
+  const refRows = gt.universeRefRows(unit, split);
+  const categories = (yield* perCategorySteps(gt, refRows, headline)) as CategoryBreakdown<BoxBlock>[];
+  const splits = (yield* perSplitSteps(gt, split, refRows, headline)) as SplitBreakdown<BoxBlock>[];
   return {
     task: 'boxes' as const,
-    counts: matchCounts(m, entries.length),
+    counts: matchCounts(m, ids.length),
     overall,
     per_category: categories,
     per_split: splits,

@@ -1,10 +1,11 @@
 /**
  * The overall numbers broken down per category, and per split label when the split
  * evaluated covers several (test, testAB, …): the same block function on each group of
- * universe positions, groups in order of first appearance.
+ * universe positions, groups in order of first appearance. One group a step: a group can
+ * hold most of a 120k-sentence split.
  */
-import type { GroundTruth, Unit } from './ground-truth';
-import { refRowOf } from './matching';
+import type { GroundTruth } from './ground-truth';
+import type { Steps } from './steps';
 
 export interface CategoryBreakdown<B> {
   category_id: number;
@@ -19,28 +20,66 @@ export interface SplitBreakdown<B> {
   all: B;
 }
 
-function groupPositions<K>(n: number, keyAt: (position: number) => K): Map<K, number[]> {
-  const groups = new Map<K, number[]>();
-  for (let p = 0; p < n; p++) {
-    const key = keyAt(p);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = []));
-    group.push(p);
+/** Positions keyed between two progress reports. */
+const GROUP_STEP = 16384;
+
+/** Universe positions grouped by a key of their ref, groups in order of first appearance. */
+function* groupPositionSteps<K>(refRows: Int32Array, keyOf: (refRow: number) => K): Steps<[K, Int32Array][]> {
+  const groupOfKey = new Map<K, number>();
+  const keys: K[] = [];
+  const groupAt = new Int32Array(refRows.length);
+  const sizes: number[] = [];
+  for (let p = 0; p < refRows.length; p++) {
+    const key = keyOf(refRows[p]);
+    let g = groupOfKey.get(key);
+    if (g === undefined) {
+      groupOfKey.set(key, (g = keys.length));
+      keys.push(key);
+      sizes.push(0);
+    }
+    groupAt[p] = g;
+    sizes[g]++;
+    if (p % GROUP_STEP === GROUP_STEP - 1) yield { stage: 'grouping', done: p + 1, total: refRows.length };
   }
-  return groups;
+  const groups = sizes.map((n) => new Int32Array(n));
+  const filled = new Int32Array(groups.length);
+  for (let p = 0; p < refRows.length; p++) groups[groupAt[p]][filled[groupAt[p]]++] = p;
+  return keys.map((key, g) => [key, groups[g]]);
 }
 
 /** `block(positions, missingCounts)`: the block over those universe positions, given-only or all. */
-export type BlockOf<B> = (positions: readonly number[], includeMissing: boolean) => B;
+export type BlockOf<B> = (positions: ArrayLike<number>, includeMissing: boolean) => B;
 
-export function perCategory<B>(gt: GroundTruth, unit: Unit, rows: Int32Array, block: BlockOf<B>): CategoryBreakdown<B>[] {
-  const groups = groupPositions(rows.length, (p) => gt.categoryId(refRowOf(gt, unit, rows[p])));
-  return [...groups].map(([categoryId, positions]) => ({ category_id: categoryId, name: gt.categoryName(categoryId), given: block(positions, false), all: block(positions, true) }));
+/** `refRows`: the ref row of each universe position (GroundTruth.universeRefRows). */
+export function* perCategorySteps<B>(gt: GroundTruth, refRows: Int32Array, block: BlockOf<B>): Steps<CategoryBreakdown<B>[]> {
+  const out: CategoryBreakdown<B>[] = [];
+  const groups = yield* groupPositionSteps(refRows, (r) => gt.categoryId(r));
+  yield { stage: 'per category', done: 0, total: groups.length };
+  for (const [categoryId, positions] of groups) {
+    out.push({ category_id: categoryId, name: gt.categoryName(categoryId), given: block(positions, false), all: block(positions, true) });
+    yield { stage: 'per category', done: out.length, total: groups.length };
+  }
+  return out;
 }
 
 /** Per split label; empty when the universe has only one label. */
-export function perSplit<B>(gt: GroundTruth, unit: Unit, rows: Int32Array, block: BlockOf<B>): SplitBreakdown<B>[] {
-  const groups = groupPositions(rows.length, (p) => gt.splitLabel(refRowOf(gt, unit, rows[p])));
-  if (groups.size < 2) return [];
-  return [...groups].map(([split, positions]) => ({ split, given: block(positions, false), all: block(positions, true) }));
+export function* perSplitSteps<B>(gt: GroundTruth, split: string, refRows: Int32Array, block: BlockOf<B>): Steps<SplitBreakdown<B>[]> {
+  // Most splits are one label: no grouping pass over the universe for them.
+  if (gt.splitLabelsOf(split).length < 2) return [];
+  const groups = yield* groupPositionSteps(refRows, (r) => gt.splitLabel(r));
+  yield { stage: 'per split', done: 0, total: groups.length };
+  if (groups.length < 2) return [];
+  const out: SplitBreakdown<B>[] = [];
+  for (const [split, positions] of groups) {
+    out.push({ split, given: block(positions, false), all: block(positions, true) });
+    yield { stage: 'per split', done: out.length, total: groups.length };
+  }
+  return out;
+}
+
+/** Every position of a universe of `n`, in order: the overall block's group. */
+export function allPositions(n: number): Int32Array {
+  const positions = new Int32Array(n);
+  for (let p = 0; p < n; p++) positions[p] = p;
+  return positions;
 }

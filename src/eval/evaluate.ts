@@ -9,8 +9,8 @@ import { checkThresholds, DEFAULT_BOX_THRESHOLDS, evaluateBoxes, evaluateBoxStep
 import { evaluateExpressions, evaluateExpressionSteps } from './expressions';
 import { GroundTruth } from './ground-truth';
 import { gresReport } from './gres-report';
-import { finishMasks, scoreMaskSteps, type MaskJob } from './masks';
-import { BOX_FORMATS, BOX_SCALES, boxPredictionSteps, maskPredictionSteps, sentencePredictionSteps, TASKS, type BoxFormat, type BoxScale, type MaskEntry, type Parsed, type Task } from './predictions';
+import { finishMaskSteps, scoreMaskSteps, type MaskJob } from './masks';
+import { BOX_FORMATS, BOX_SCALES, boxPredictionReader, maskPredictionReader, readArraySteps, sentencePredictionReader, TASKS, type BoxFormat, type BoxPredictions, type BoxScale, type MaskEntry, type Parsed, type PredictionReader, type SentenceEntry, type Task } from './predictions';
 import { runSteps, runStepsYielding, type Progress, type Steps } from './steps';
 
 export interface EvaluationRequest {
@@ -33,11 +33,11 @@ export interface EvaluationSetup {
   box: BoxOptions;
 }
 
-export type EvaluationReport = ReturnType<typeof evaluateBoxes> | ReturnType<typeof finishMaskReport> | ReturnType<typeof evaluateExpressions>;
+export type EvaluationReport = ReturnType<typeof evaluateBoxes> | (ReturnType<typeof finishMaskReport> extends Steps<infer R> ? R : never) | ReturnType<typeof evaluateExpressions>;
 
 /** The masks report; on gRefCOCO with GRES's metrics beside LAVT's (`gres`). */
-function finishMaskReport(source: string, gt: GroundTruth, parsed: Parsed<MaskEntry>, job: MaskJob) {
-  const report = finishMasks(gt, parsed, job);
+function* finishMaskReport(source: string, gt: GroundTruth, split: string, parsed: Parsed<MaskEntry>, job: MaskJob) {
+  const report = yield* finishMaskSteps(gt, split, parsed, job);
   return gt.hasTargetLists ? { ...report, gres: gresReport(source, gt, parsed, job.matching) } : report;
 }
 
@@ -66,13 +66,28 @@ export function evaluationSetup(catalog: Catalog, request: EvaluationRequest): E
   return { gt, dataset: request.dataset, splitBy: request.splitBy, split: request.split, task, box };
 }
 
-/** The whole evaluation, parsing included, as steps (see steps.ts). */
-export function* evaluationSteps(setup: EvaluationSetup, source: string, predictions: unknown): Steps<EvaluationReport> {
+/** A predictions file read into the typed entries of its task. */
+export type ParsedPredictions = { task: 'boxes'; boxes: BoxPredictions } | { task: 'masks'; masks: Parsed<MaskEntry> } | { task: 'expressions'; sentences: Parsed<SentenceEntry> };
+
+/** A reader for the setup's task: fed one element at a time (a streamed body) or over a parsed array. */
+export function predictionReader(setup: EvaluationSetup, source: string): PredictionReader<ParsedPredictions> {
+  const typed = <P>(reader: PredictionReader<P>, wrap: (p: P) => ParsedPredictions): PredictionReader<ParsedPredictions> => ({ add: (value) => reader.add(value), finish: () => wrap(reader.finish()) });
+  if (setup.task === 'boxes') return typed(boxPredictionReader(source), (boxes) => ({ task: 'boxes', boxes }));
+  if (setup.task === 'expressions') return typed(sentencePredictionReader(source), (sentences) => ({ task: 'expressions', sentences }));
+  return typed(maskPredictionReader(source), (masks) => ({ task: 'masks', masks }));
+}
+
+/** The evaluation of predictions already read, as steps (see steps.ts). */
+export function* parsedEvaluationSteps(setup: EvaluationSetup, source: string, parsed: ParsedPredictions): Steps<EvaluationReport> {
   const { gt, split } = setup;
-  if (setup.task === 'boxes') return yield* evaluateBoxSteps(gt, split, yield* boxPredictionSteps(source, predictions), setup.box);
-  if (setup.task === 'expressions') return yield* evaluateExpressionSteps(source, gt, split, yield* sentencePredictionSteps(source, predictions));
-  const parsed = yield* maskPredictionSteps(source, predictions);
-  return finishMaskReport(source, gt, parsed, yield* scoreMaskSteps(source, gt, split, parsed));
+  if (parsed.task === 'boxes') return yield* evaluateBoxSteps(gt, split, parsed.boxes, setup.box);
+  if (parsed.task === 'expressions') return yield* evaluateExpressionSteps(source, gt, split, parsed.sentences);
+  return yield* finishMaskReport(source, gt, split, parsed.masks, yield* scoreMaskSteps(source, gt, split, parsed.masks));
+}
+
+/** The whole evaluation of a parsed JSON value, reading included, as steps. */
+export function* evaluationSteps(setup: EvaluationSetup, source: string, predictions: unknown): Steps<EvaluationReport> {
+  return yield* parsedEvaluationSteps(setup, source, yield* readArraySteps(source, predictions, predictionReader(setup, source)));
 }
 
 export function evaluatePredictions(setup: EvaluationSetup, source: string, predictions: unknown): EvaluationReport {
@@ -82,4 +97,9 @@ export function evaluatePredictions(setup: EvaluationSetup, source: string, pred
 /** evaluatePredictions for a server or a terminal: event-loop turns between slices of work, with progress. */
 export function evaluatePredictionsYielding(setup: EvaluationSetup, source: string, predictions: unknown, onProgress?: (p: Progress) => void): Promise<EvaluationReport> {
   return runStepsYielding(evaluationSteps(setup, source, predictions), onProgress);
+}
+
+/** The same for predictions read already (the server reads the body as it streams in). */
+export function evaluateParsedYielding(setup: EvaluationSetup, source: string, parsed: ParsedPredictions): Promise<EvaluationReport> {
+  return runStepsYielding(parsedEvaluationSteps(setup, source, parsed));
 }

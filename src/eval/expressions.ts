@@ -6,9 +6,9 @@
  */
 import { DataError } from '../core/errors';
 import { bleuComps, bleuScores, bleuTotals, type BleuComps } from './bleu';
-import { ciderScores } from './cider';
+import { ciderSteps } from './cider';
 import type { GroundTruth } from './ground-truth';
-import { GramTable } from './ngrams';
+import { SentenceCorpus } from './ngrams';
 import { numpyMean } from './numpy-sum';
 import type { Parsed, SentenceEntry } from './predictions';
 import { tokenizeCaption } from './ptb-tokenizer';
@@ -16,7 +16,9 @@ import { rougeL } from './rouge';
 import { runSteps } from './steps';
 
 /** Refs tokenised or scored between two progress reports. */
-const EXPRESSION_STEP = 256;
+const EXPRESSION_STEP = 64;
+/** Entries matched, or per-sample rows built, between two progress reports. */
+const ROW_STEP = 2048;
 
 export const UNAVAILABLE_METRICS = {
   METEOR: 'not computed: METEOR 1.5 needs Java and its jar, which this server does not run (reported as null, never estimated)',
@@ -53,28 +55,29 @@ export function scoreExpressions(items: readonly Scored[]) {
 }
 
 function* scoreExpressionSteps(items: readonly Scored[]) {
-  const table = new GramTable();
-  const hyps: ReturnType<GramTable['sentence']>[] = [];
-  const refs: ReturnType<GramTable['sentence']>[][] = [];
-  const comps: BleuComps[] = [];
-  const rouge: number[] = [];
+  const corpus = new SentenceCorpus();
+  const hyps: number[] = new Array(items.length);
+  const refs: number[][] = new Array(items.length);
+  const comps: BleuComps[] = new Array(items.length);
+  const perBleu: number[][] = new Array(items.length);
+  const rouge: number[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
-    hyps.push(table.sentence(it.pred));
-    refs.push(it.gts.map((g) => table.sentence(g)));
-    comps.push(bleuComps(table, hyps[i], refs[i]));
-    rouge.push(rougeL(it.pred, it.gts));
+    hyps[i] = corpus.add(it.pred);
+    refs[i] = it.gts.map((g) => corpus.add(g));
+    comps[i] = bleuComps(corpus, hyps[i], refs[i]);
+    perBleu[i] = bleuScores(comps[i]);
+    rouge[i] = rougeL(corpus, hyps[i], refs[i]);
     if (i % EXPRESSION_STEP === EXPRESSION_STEP - 1) yield { stage: 'scoring', done: i + 1, total: items.length };
   }
-  const perBleu = comps.map(bleuScores);
-  const cider = ciderScores(table, hyps, refs);
+  const cider = yield* ciderSteps(corpus, hyps, refs);
   const totals = bleuTotals(comps);
-  const corpus = bleuScores(totals);
+  const corpusBleu = bleuScores(totals);
   const overall = {
-    Bleu_1: corpus[0],
-    Bleu_2: corpus[1],
-    Bleu_3: corpus[2],
-    Bleu_4: corpus[3],
+    Bleu_1: corpusBleu[0],
+    Bleu_2: corpusBleu[1],
+    Bleu_3: corpusBleu[2],
+    Bleu_4: corpusBleu[3],
     METEOR: null,
     ROUGE_L: numpyMean(rouge),
     CIDEr: numpyMean(cider.scores),
@@ -103,13 +106,15 @@ export function* evaluateExpressionSteps(source: string, gt: GroundTruth, split:
   const rowOfRef = new Map<number, number>();
   let duplicates = 0;
   const unknownEntries: { entry: number; ref_id: number; in_dataset: boolean }[] = [];
-  for (const e of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     const row = gt.rowOfId('ref', e.id);
     if (row < 0) throw new DataError(`${source}: prediction ${e.index}: ref_id ${e.id} is not a ref of ${gt.name} (refEvaluation raises KeyError)`);
     if (sentOfRef.has(e.id)) duplicates++;
     sentOfRef.set(e.id, e.sent);
     rowOfRef.set(e.id, row);
     if (!inSplit.has(row)) unknownEntries.push({ entry: e.index, ref_id: e.id, in_dataset: true });
+    if (i % ROW_STEP === ROW_STEP - 1) yield { stage: 'matching', done: i + 1, total: entries.length };
   }
   const items: Scored[] = [];
   for (const [refId, sent] of sentOfRef) {
@@ -118,13 +123,14 @@ export function* evaluateExpressionSteps(source: string, gt: GroundTruth, split:
     if (items.length % EXPRESSION_STEP === 0) yield { stage: 'tokenising', done: items.length, total: sentOfRef.size };
   }
   const scored = yield* scoreExpressionSteps(items);
-  yield { stage: 'summarising', done: items.length, total: items.length };
   const inSplitItems = items.filter((it) => inSplit.has(it.refRow));
   const evaluatedInSplit = inSplitItems.length;
-  const perSample = items.map((it, i): ExpressionScores & Record<string, unknown> => {
+  const perSample: (ExpressionScores & Record<string, unknown>)[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
     const b = scored.perBleu[i];
     const c: BleuComps = scored.comps[i];
-    return {
+    perSample.push({
       ref_id: gt.refId(it.refRow),
       Bleu_1: b[0],
       Bleu_2: b[1],
@@ -137,45 +143,53 @@ export function* evaluateExpressionSteps(source: string, gt: GroundTruth, split:
       gts: it.gts,
       bleu_comps: c,
       in_split: inSplit.has(it.refRow),
-    };
-  });
+    });
+    if (i % ROW_STEP === ROW_STEP - 1) yield { stage: 'per-sample rows', done: i + 1, total: items.length };
+  }
+  const splitOnly = evaluatedInSplit < items.length && evaluatedInSplit > 0 ? scoresOf(yield* scoreExpressionSteps(inSplitItems)) : undefined;
+  const duplicateRateBlock = yield* duplicateRateSteps(gt, sentOfRef, rowOfRef);
+  yield { stage: 'summarising', done: items.length, total: items.length };
+  const categories = yield* perGroupSteps(items, perSample, (it) => gt.categoryId(it.refRow));
+  const splits = gt.splitLabelsOf(split).length < 2 ? [] : yield* perGroupSteps(items, perSample, (it) => gt.splitLabel(it.refRow));
   const report = {
     task: 'expressions' as const,
     counts: { split_refs: universe, tokenizer_unsafe_skipped: 0, universe, entries: entries.length, evaluated: items.length, missing: universe - evaluatedInSplit, duplicates, unknown: unknownEntries.length },
     overall: { ...scored.overall, bleu_totals: scored.totals, cider_num_refs: scored.cider.numRefs, cider_log_num_refs: scored.cider.logNumRefs, unavailable: UNAVAILABLE_METRICS },
-    overall_split_only: evaluatedInSplit < items.length && evaluatedInSplit > 0 ? scoresOf(yield* scoreExpressionSteps(inSplitItems)) : undefined,
-    overall_duplicate_rate: duplicateRate(gt, sentOfRef, rowOfRef),
-    per_category: perGroup(items, perSample, (it) => gt.categoryId(it.refRow)).map(([id, scores]) => ({ category_id: id, name: gt.categoryName(id), ...scores })),
-    per_split: splitBreakdown(gt, items, perSample, split),
+    overall_split_only: splitOnly,
+    overall_duplicate_rate: duplicateRateBlock,
+    per_category: categories.map(([id, scores]) => ({ category_id: id, name: gt.categoryName(id), ...scores })),
+    per_split: splits.map(([label, scores]) => ({ split: label, ...scores })),
     unknown_entries: unknownEntries,
     per_sample: perSample,
   };
   return report;
 }
 
-/** Mean per-ref scores of a group (BLEU here is the mean of per-ref BLEU, not a corpus BLEU). */
-function perGroup<K>(items: readonly Scored[], samples: readonly ExpressionScores[], keyOf: (it: Scored) => K): [K, { n: number; Bleu_4: number; ROUGE_L: number; CIDEr: number }][] {
+/** Mean per-ref scores of each group, a group a step (BLEU here is the mean of per-ref BLEU, not a corpus BLEU). */
+function* perGroupSteps<K>(items: readonly Scored[], samples: readonly ExpressionScores[], keyOf: (it: Scored) => K) {
   const groups = new Map<K, number[]>();
   items.forEach((it, i) => {
     const k = keyOf(it);
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k)!.push(i);
   });
-  return [...groups].map(([k, idx]) => [k, { n: idx.length, Bleu_4: numpyMean(idx.map((i) => samples[i].Bleu_4)), ROUGE_L: numpyMean(idx.map((i) => samples[i].ROUGE_L)), CIDEr: numpyMean(idx.map((i) => samples[i].CIDEr)) }]);
-}
-
-function splitBreakdown(gt: GroundTruth, items: readonly Scored[], samples: readonly ExpressionScores[], split: string) {
-  if (gt.splitLabelsOf(split).length < 2) return [];
-  return perGroup(items, samples, (it) => gt.splitLabel(it.refRow)).map(([label, scores]) => ({ split: label, ...scores }));
+  const out: [K, { n: number; Bleu_4: number; ROUGE_L: number; CIDEr: number }][] = [];
+  for (const [k, idx] of groups) {
+    out.push([k, { n: idx.length, Bleu_4: numpyMean(idx.map((i) => samples[i].Bleu_4)), ROUGE_L: numpyMean(idx.map((i) => samples[i].ROUGE_L)), CIDEr: numpyMean(idx.map((i) => samples[i].CIDEr)) }]);
+    yield { stage: 'per category', done: out.length, total: groups.size };
+  }
+  return out;
 }
 
 /** pyEvalDemo.ipynb section 2: images whose predicted (raw) sentences are not all distinct. */
-function duplicateRate(gt: GroundTruth, sentOfRef: ReadonlyMap<number, string>, rowOfRef: ReadonlyMap<number, number>) {
+function* duplicateRateSteps(gt: GroundTruth, sentOfRef: ReadonlyMap<number, string>, rowOfRef: ReadonlyMap<number, number>) {
   const byImage = new Map<number, string[]>();
   for (const [refId, sent] of sentOfRef) {
     const image = gt.imageId(rowOfRef.get(refId)!);
-    if (!byImage.has(image)) byImage.set(image, []);
-    byImage.get(image)!.push(sent);
+    let sents = byImage.get(image);
+    if (!sents) byImage.set(image, (sents = []));
+    sents.push(sent);
+    if (byImage.size % ROW_STEP === 0 && sents.length === 1) yield { stage: 'duplicate rate', done: byImage.size, total: sentOfRef.size };
   }
   let duplicateImages = 0;
   for (const sents of byImage.values()) if (new Set(sents).size < sents.length) duplicateImages++;

@@ -4,7 +4,7 @@
  * ported here and nowhere else.
  */
 import { DataError } from '../core/errors';
-import { refMask } from '../core/masks';
+import { annotationParts, refMask } from '../core/masks';
 import { splitMatches, type ReferStore } from '../core/store/store';
 import type { Rle } from '../mask';
 
@@ -22,7 +22,23 @@ export interface Universe {
 interface CachedUniverse {
   universe: Universe;
   positions: { sent?: Int32Array; ref?: Int32Array };
+  byId: { sent?: DenseIdPositions | null; ref?: DenseIdPositions | null };
+  boxes: { sent?: Float64Array; ref?: Float64Array };
+  refRows: { sent?: Int32Array };
 }
+
+/**
+ * Universe positions by id, for ids in [first, first + positions.length): REFER's ids of
+ * a split are nearly consecutive, so an array indexed by id - first replaces a hash
+ * lookup per prediction. -1 where the id is not in the universe.
+ */
+export interface DenseIdPositions {
+  first: number;
+  positions: Int32Array;
+}
+
+/** A dense table may be this much longer than the universe it covers (else: the hash index). */
+const DENSE_SPAN_FACTOR = 4;
 const universes = new WeakMap<ReferStore, Map<string, CachedUniverse>>();
 
 /**
@@ -38,7 +54,7 @@ export class GroundTruth {
     let bySplit = universes.get(this.store);
     if (!bySplit) universes.set(this.store, (bySplit = new Map()));
     let entry = bySplit.get(split);
-    if (!entry) bySplit.set(split, (entry = { universe: this.computeUniverse(split), positions: {} }));
+    if (!entry) bySplit.set(split, (entry = { universe: this.computeUniverse(split), positions: {}, byId: {}, boxes: {}, refRows: {} }));
     return entry;
   }
 
@@ -53,6 +69,67 @@ export class GroundTruth {
       entry.positions[unit] = positions;
     }
     return positions;
+  }
+
+  /**
+   * Universe positions by id (cached; do not modify), or null when the split's ids are
+   * too sparse for an array: then rowOfId and universePositions answer.
+   */
+  denseIdPositions(unit: Unit, split: string): DenseIdPositions | null {
+    const entry = this.cached(split);
+    const known = entry.byId[unit];
+    if (known !== undefined) return known;
+    const rows = unit === 'ref' ? entry.universe.refRows : entry.universe.sentRows;
+    let first = Infinity;
+    let last = -Infinity;
+    for (let p = 0; p < rows.length; p++) {
+      const id = this.idOfRow(unit, rows[p]);
+      if (id < first) first = id;
+      if (id > last) last = id;
+    }
+    const span = last - first + 1;
+    let dense: DenseIdPositions | null = null;
+    if (rows.length > 0 && span <= DENSE_SPAN_FACTOR * rows.length + 1024) {
+      const positions = new Int32Array(span).fill(-1);
+      // The readers keep ids unique (a repeated ref_id or sent_id drops the later ref), so
+      // this agrees with rowOfId without building the store's id index.
+      for (let p = 0; p < rows.length; p++) positions[this.idOfRow(unit, rows[p]) - first] = p;
+      dense = { first, positions };
+    }
+    entry.byId[unit] = dense;
+    return dense;
+  }
+
+  /** The ref row of each universe position (cached; do not modify). */
+  universeRefRows(unit: Unit, split: string): Int32Array {
+    const entry = this.cached(split);
+    if (unit === 'ref') return entry.universe.refRows;
+    let refRows = entry.refRows.sent;
+    if (!refRows) {
+      const sentRows = entry.universe.sentRows;
+      refRows = new Int32Array(sentRows.length);
+      for (let p = 0; p < sentRows.length; p++) refRows[p] = this.store.refOfSentenceRow(sentRows[p]);
+      entry.refRows.sent = refRows;
+    }
+    return refRows;
+  }
+
+  /** getRefBox of each universe position, four numbers a position (cached; do not modify). */
+  universeBoxes(unit: Unit, split: string): Float64Array {
+    const entry = this.cached(split);
+    let boxes = entry.boxes[unit];
+    if (!boxes) {
+      const refRows = this.universeRefRows(unit, split);
+      const offsets = this.refBoxOffsets();
+      const column = this.boxColumn;
+      boxes = new Float64Array(refRows.length * 4);
+      for (let p = 0; p < refRows.length; p++) {
+        const from = offsets[refRows[p]];
+        for (let k = 0; k < 4; k++) boxes[p * 4 + k] = column[from + k];
+      }
+      entry.boxes[unit] = boxes;
+    }
+    return boxes;
   }
 
   /** The x, y, w, h of all annotations, four numbers each; a ref's start at refBoxOffset. */
@@ -90,7 +167,12 @@ export class GroundTruth {
 
   private computeUniverse(split: string): Universe {
     const refRows = Int32Array.from(this.store.refRows({ split }));
-    const sentRows = Int32Array.from([...refRows].flatMap((r) => this.store.sentencesOfRef(r)));
+    const sentencesOf = Array.from(refRows, (r) => this.store.sentencesOfRef(r));
+    let n = 0;
+    for (const rows of sentencesOf) n += rows.length;
+    const sentRows = new Int32Array(n);
+    let at = 0;
+    for (const rows of sentencesOf) for (const s of rows) sentRows[at++] = s;
     return { refRows, sentRows };
   }
 
@@ -130,6 +212,26 @@ export class GroundTruth {
     } catch (e) {
       if (e instanceof DataError) throw e;
       throw new DataError(`${this.name}: the mask of ref ${this.refId(refRow)} cannot be built: ${(e as Error).message}`);
+    }
+  }
+
+  /** How many segmentation parts the ref's objects have (refMaskParts without rasterising them). */
+  refMaskPartCount(refRow: number): number {
+    let n = 0;
+    for (const annRow of this.store.maskedAnnotationsOfRef(refRow)) n += this.store.segmentationPartCount(annRow);
+    return n;
+  }
+
+  /**
+   * The segmentation parts of the ref's objects, one mask each (polygons rasterised one
+   * at a time, RLEs as stored), for LAVT's target: REFER's getMask sums them.
+   */
+  refMaskParts(refRow: number): Rle[] {
+    try {
+      return this.store.maskedAnnotationsOfRef(refRow).flatMap((annRow) => annotationParts(this.store, annRow));
+    } catch (e) {
+      if (e instanceof DataError) throw e;
+      throw new DataError(`${this.name}: the mask parts of ref ${this.refId(refRow)} cannot be read: ${(e as Error).message}`);
     }
   }
 

@@ -4,7 +4,6 @@
  * counted and listed, whether or not the pair knows it.
  */
 import type { GroundTruth, Unit } from './ground-truth';
-import type { IdEntry } from './predictions';
 import type { Steps } from './steps';
 
 export interface UnknownEntry {
@@ -25,22 +24,28 @@ export interface Matching {
   unknownEntries: UnknownEntry[];
 }
 
-export function matchEntries(gt: GroundTruth, unit: Unit, split: string, entries: readonly IdEntry[]): Matching {
+/** `ids`: the id of each entry, in file order. */
+export function matchIds(gt: GroundTruth, unit: Unit, split: string, ids: ArrayLike<number>): Matching {
   const m = emptyMatching(gt, unit, split);
-  matchRange(gt, m, split, entries, 0, entries.length);
+  matchRange(gt, m, split, ids, 0, ids.length);
   return m;
 }
 
 /** Entries matched between two progress reports. */
 const MATCH_STEP = 8192;
 
-export function* matchEntrySteps(gt: GroundTruth, unit: Unit, split: string, entries: readonly IdEntry[]): Steps<Matching> {
+export function* matchIdSteps(gt: GroundTruth, unit: Unit, split: string, ids: ArrayLike<number>): Steps<Matching> {
   const m = emptyMatching(gt, unit, split);
-  for (let from = 0; from < entries.length; from += MATCH_STEP) {
-    matchRange(gt, m, split, entries, from, Math.min(entries.length, from + MATCH_STEP));
-    yield { stage: 'matching', done: Math.min(entries.length, from + MATCH_STEP), total: entries.length };
+  for (let from = 0; from < ids.length; from += MATCH_STEP) {
+    matchRange(gt, m, split, ids, from, Math.min(ids.length, from + MATCH_STEP));
+    yield { stage: 'matching', done: Math.min(ids.length, from + MATCH_STEP), total: ids.length };
   }
   return m;
+}
+
+/** The ids of entries that are objects (masks, sentences), for matchIds. */
+export function idsOf(entries: readonly { id: number }[]): Float64Array {
+  return Float64Array.from(entries, (e) => e.id);
 }
 
 /** A matching in progress also keeps the last entry of each id outside the split. */
@@ -55,23 +60,41 @@ function emptyMatching(gt: GroundTruth, unit: Unit, split: string): MatchingStat
 }
 
 /** Entries [from, to) matched into `m`, in file order (a later entry overrides). */
-function matchRange(gt: GroundTruth, m: MatchingState, split: string, entries: readonly IdEntry[], from: number, to: number): void {
-  const { unit, entryAt, lastUnknownEntry, overriddenEntries, unknownEntries } = m;
-  const positionOfRow = gt.universePositions(unit, split);
+function matchRange(gt: GroundTruth, m: MatchingState, split: string, ids: ArrayLike<number>, from: number, to: number): void {
+  const { unit, entryAt, overriddenEntries } = m;
+  const dense = gt.denseIdPositions(unit, split);
+  const positionOfRow = dense ? null : gt.universePositions(unit, split);
+  const first = dense ? dense.first : 0;
+  const byId = dense ? dense.positions : null;
+  const span = byId ? byId.length : 0;
   for (let i = from; i < to; i++) {
-    const id = entries[i].id;
-    const row = gt.rowOfId(unit, id);
-    const position = row < 0 ? -1 : positionOfRow[row];
-    const previous = position >= 0 ? entryAt[position] : (lastUnknownEntry.get(id) ?? -1);
-    if (previous >= 0) overriddenEntries.push(previous);
-    else if (position >= 0) m.evaluated++;
-    if (position >= 0) entryAt[position] = i;
-    else {
-      lastUnknownEntry.set(id, i);
-      unknownEntries.push({ entry: i, id, in_dataset: row >= 0 });
+    const id = ids[i];
+    let position = -1;
+    if (byId) {
+      const k = id - first;
+      if (k >= 0 && k < span) position = byId[k];
+    } else {
+      const row = gt.rowOfId(unit, id);
+      if (row >= 0) position = positionOfRow![row];
     }
+    if (position < 0) {
+      matchOutside(gt, m, id, i);
+      continue;
+    }
+    const previous = entryAt[position];
+    if (previous >= 0) overriddenEntries.push(previous);
+    else m.evaluated++;
+    entryAt[position] = i;
   }
   m.duplicates = overriddenEntries.length;
+}
+
+/** An entry whose id is not in the split (rare): counted, listed, and its last entry kept for the override count. */
+function matchOutside(gt: GroundTruth, m: MatchingState, id: number, entry: number): void {
+  const previous = m.lastUnknownEntry.get(id);
+  if (previous !== undefined) m.overriddenEntries.push(previous);
+  m.lastUnknownEntry.set(id, entry);
+  m.unknownEntries.push({ entry, id, in_dataset: gt.rowOfId(m.unit, id) >= 0 });
 }
 
 /** The report's counts block for boxes and masks. */

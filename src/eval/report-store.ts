@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Rle } from '../mask';
 import type { EvaluationReport } from './evaluate';
 import { predictedMask } from './masks';
-import { parseMaskPredictions } from './predictions';
+import type { MaskEntry } from './predictions';
 
 export interface StoredReport {
   id: string;
@@ -16,8 +16,8 @@ export interface StoredReport {
   split: string;
   createdAt: string;
   report: EvaluationReport;
-  /** Masks reports: the predictions file as posted, so that a sample's mask can be drawn (renders' overlayReport). */
-  predictions?: readonly unknown[];
+  /** Masks reports: the file's entries as read (in file order), so that a sample's mask can be drawn (renders' overlayReport). */
+  predictions?: readonly MaskEntry[];
 }
 
 /** What a report weighs against maxRows: its per_sample rows, and a kept prediction (an RLE, heavier than a row) as one more. */
@@ -69,9 +69,8 @@ export class EvaluationReports {
     if (stored?.report.task !== 'masks' || !stored.predictions) return null;
     const row = stored.report.per_sample[sampleIndex];
     if (!row) return null;
-    const source = `evaluation report ${reportId}`;
-    // The file was checked when it was scored: re-reading one entry cannot fail on it.
-    const [entry] = parseMaskPredictions(source, [stored.predictions[row.entry]]).entries;
-    return predictedMask(source, { ...entry, index: row.entry }, entry.size[0], entry.size[1]);
+    const entry = stored.predictions[row.entry];
+    if (entry?.index !== row.entry) return null;
+    return predictedMask(`evaluation report ${reportId}`, entry, entry.size[0], entry.size[1]);
   }
 }

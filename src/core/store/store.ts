@@ -699,6 +699,12 @@ export class ReferStore {
     return { id: categories.id[categoryRow], name: categories.name[categoryRow], supercategory: categories.supercategory[categoryRow] };
   }
 
+  /** Number of segmentation parts (polygons or RLEs) of an annotation. */
+  segmentationPartCount(annotationRow: number): number {
+    const seg = this.instances.tables.annotations.segmentation;
+    return seg.partStart[annotationRow + 1] - seg.partStart[annotationRow];
+  }
+
   /** The polygons of an annotation as flat [x1, y1, x2, y2, …] lists (RLE parts have none). */
   polygonsOfAnnotation(annotationRow: number): Float64Array[] {
     const seg = this.instances.tables.annotations.segmentation;
