@@ -95,3 +95,20 @@ describe('timeouts', () => {
     expect(received).toMatch(/Connection: keep-alive/i);
   });
 });
+
+describe('POST /evaluate over a socket', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer(goldenCatalog(), { port: 0, log: false });
+  });
+  afterAll(() => server.close());
+
+  // The element reader refuses a prediction while the body is still being read: the
+  // socket must stay up long enough to carry the 400 (cancelling the body destroyed it).
+  it('answers a prediction refused mid-body with its 400, not a closed socket', async () => {
+    const body = JSON.stringify([{ ref_id: 16, box: [311.18, 33.59, 244.31, 269.01] }, { ref_id: 17, box: [1, 2, 3] }, ...Array.from({ length: 2000 }, () => ({ ref_id: 16, box: [1, 2, 3, 4] }))]);
+    const r = await fetch(`${server.url}/evaluate?dataset=refcoco&splitBy=unc&split=testA&task=boxes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(r.status).toBe(400);
+    expect((await r.json()).error).toMatch(/prediction 1: box must be four finite numbers/);
+  });
+});

@@ -95,8 +95,12 @@ async function readPredictions(request: Request, reader: PredictionReader<Parsed
       sliceStart = performance.now();
     }
   };
+  // Read by hand, not with `for await`: leaving that loop on an error cancels the body,
+  // which destroys the request's socket before the 400 naming the prediction is written.
+  const body = bytes.getReader();
   try {
-    for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) {
+    for (let read = await body.read(); !read.done; read = await body.read()) {
+      const chunk = read.value;
       total += chunk.byteLength;
       if (total > MAX_EVALUATE_BYTES) throw new TooLarge(`a body of more than ${MAX_EVALUATE_BYTES} bytes`);
       // The decoder in stream mode carries a character split between two pieces over.
@@ -106,6 +110,8 @@ async function readPredictions(request: Request, reader: PredictionReader<Parsed
   } catch (e) {
     if (e instanceof TooLarge || e instanceof DataError) throw e;
     throw new DataError(`${SOURCE}: cannot be read (${encoding === 'gzip' ? 'not valid gzip, or ' : ''}not UTF-8): ${(e as Error).message}`);
+  } finally {
+    body.releaseLock();
   }
   parser.end();
   return reader.finish();
