@@ -11,61 +11,26 @@
  * except under CI=true, where a missing browser fails the run.
  * EVALUATE_SCREENSHOT=<file.png> saves a picture of the view with the boxes report.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireBrowser, warnIfNoBrowser } from './chromium';
+import { type ServeProcess, startServeProcess } from './serve-process';
 import { rleFromBbox, rleToString } from '../src/mask';
 
 const ROOT = join(__dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-const HAVE_BROWSER = existsSync(CHROMIUM);
-if (!HAVE_BROWSER && !IN_CI) {
-  process.stderr.write(
-    `SKIPPED the Evaluate view's browser tests: no Chromium at ${CHROMIUM}. To run them: apt-get install -y chromium, or set CHROMIUM_PATH=<browser binary>; CI=true makes a missing browser fail.\n`,
-  );
-}
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+warnIfNoBrowser("the Evaluate view's browser tests");
 const BOXES_FILE = join(ROOT, 'examples/refcoco_unc_testA_boxes.json');
 const SPLIT = { dataset: 'refcoco', splitBy: 'unc', split: 'testA' };
 
-const SERVER = `
-const { loadCatalog } = require('./src/core/catalog');
-const { startServer } = require('./src/server');
-(async () => {
-  const server = await startServer(loadCatalog({ dataRoot: 'data', cacheDir: null }), { host: '127.0.0.1', port: 0, log: false });
-  process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
-  // Runs until the test closes stdin.
-  process.stdin.on('end', () => server.close().then(() => process.exit(0)));
-  process.stdin.resume();
-})().catch((e) => { console.error(e); process.exit(1); });
-`;
-
-let server: ChildProcessWithoutNullStreams | undefined;
+let server: ServeProcess | undefined;
 let baseUrl: string;
 let profile: string | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 /** What went wrong in the page: script errors, console errors, failed requests, requests to other hosts. */
 const problems: string[] = [];
-
-function startServerProcess(): Promise<string> {
-  server = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), '-e', SERVER], { cwd: ROOT });
-  const child = server;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk));
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`the server process exited (${code}) before listening:\n${err}`)));
-  });
-}
 
 interface Report {
   id: string;
@@ -127,12 +92,11 @@ function shownMetrics(): Promise<{ path: string; value: string; text: string }[]
   return page.locator('#evaluate-overall dd').evaluateAll((dds) => dds.map((dd) => ({ path: (dd as HTMLElement).dataset.metric!, value: (dd as HTMLElement).dataset.value!, text: dd.textContent! })));
 }
 
-(HAVE_BROWSER || IN_CI ? describe : describe.skip)("the explorer's Evaluate view in Chromium", () => {
+describeInBrowser("the explorer's Evaluate view in Chromium", () => {
   beforeAll(async () => {
-    if (!HAVE_BROWSER) {
-      throw new Error(`${CHROMIUM} not found: the Evaluate view's browser test needs Chromium (apt-get update && apt-get install -y chromium, or CHROMIUM_PATH=<binary>; .ci/run installs it)`);
-    }
-    baseUrl = await startServerProcess();
+    requireBrowser("the Evaluate view's browser tests");
+    server = await startServeProcess(join(ROOT, 'data'));
+    baseUrl = server.url;
     profile = mkdtempSync(join(tmpdir(), 'refer-evaluate-chromium-'));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
     page = context.pages()[0] ?? (await context.newPage());
@@ -147,12 +111,7 @@ function shownMetrics(): Promise<{ path: string; value: string; text: string }[]
 
   afterAll(async () => {
     await context?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.stdin.end();
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-      if (server.exitCode === null) server.kill();
-    }
+    await server?.stop();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 

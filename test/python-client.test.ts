@@ -8,41 +8,12 @@
  * PATH may lack it), else any python3 (the masks then take the client's list-of-rows
  * path). No python3 at all: skipped, loudly.
  */
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { GOLDEN_DATA } from './api-helpers';
+import { type ServeProcess, startServeProcess } from './serve-process';
 
 const ROOT = join(__dirname, '..');
-
-/**
- * The server on the golden data, in a Node process of its own: showRef's renders encode
- * PNGs with fast-png, an ES module that Jest's runtime cannot load before Node 24.9.
- */
-const SERVER = `
-const { loadCatalog } = require('./src/core/catalog');
-const { startServer } = require('./src/server');
-(async () => {
-  const server = await startServer(loadCatalog({ dataRoot: ${JSON.stringify(GOLDEN_DATA)}, cacheDir: null }), { host: '127.0.0.1', port: 0, log: false });
-  process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
-  // Runs until the test closes stdin.
-  process.stdin.on('end', () => server.close().then(() => process.exit(0)));
-  process.stdin.resume();
-})().catch((e) => { console.error(e); process.exit(1); });
-`;
-
-function startServerProcess(): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), '-e', SERVER], { cwd: ROOT });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk));
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk;
-      if (out.includes('\n')) resolve({ child, url: (JSON.parse(out.split('\n')[0]) as { url: string }).url });
-    });
-    child.once('exit', (code) => reject(new Error(`the server process exited (${code}) before listening:\n${err}`)));
-  });
-}
 
 function hasModule(python: string, module: string): boolean {
   return spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
@@ -61,16 +32,12 @@ if (!picked) console.warn('SKIPPED test/python-client.test.ts: no python3 on thi
 else if (!picked.numpy) console.warn(`test/python-client.test.ts: ${picked.python} has no numpy; getMask is tested through the list-of-rows fallback (apt-get install python3-numpy to test the ndarray path)`);
 
 (picked ? describe : describe.skip)('the Python client (clients/python) against the server on the golden data', () => {
-  let server: { child: ChildProcessWithoutNullStreams; url: string } | undefined;
+  // The golden data's server in a process of its own: showRef's renders need fast-png.
+  let server: ServeProcess | undefined;
   beforeAll(async () => {
-    server = await startServerProcess();
+    server = await startServeProcess(GOLDEN_DATA);
   }, 120_000);
-  afterAll(async () => {
-    if (!server) return;
-    const exited = new Promise((resolve) => server!.child.once('exit', resolve));
-    server.child.stdin.end();
-    await exited;
-  });
+  afterAll(() => server?.stop());
 
   it('passes its unittest suite: every recorded REFER call, values and types', async () => {
     const run = spawn(picked!.python, ['-m', 'unittest', 'discover', '-v', 'clients/python/tests'], {
