@@ -196,12 +196,14 @@ async function main(): Promise<void> {
       { what: '100,000 train expressions', query: 'split=train&task=expressions', body: expressionBody },
       { what: '10,000 val masks', query: 'split=val&task=masks', body: valMaskBody(gt, jitter) },
     ];
-    for (const c of cases) {
+    const asked = arg('cases', 'boxes,expressions,masks').split(',');
+    const gapRuns = Number(arg('gap-runs', String(Math.max(3, Math.floor(runs / 2)))));
+    for (const c of cases.filter((k) => asked.some((a) => k.query.endsWith(`task=${a}`)))) {
       // Sent as a socket delivers it, 64 kB chunks: a string body would be encoded to bytes
       // in one go by the in-process Request itself, a cost no real client puts on the server.
       const bytes = new TextEncoder().encode(c.body);
       const gaps: number[] = [];
-      for (let r = 0; r < Math.max(3, Math.floor(runs / 2)); r++) {
+      for (let r = 0; r < gapRuns; r++) {
         gaps.push(await largestGapDuring(async () => {
           const response = await yoga.fetch(`http://localhost/evaluate?dataset=refcoco&splitBy=unc&${c.query}`, { method: 'POST', body: inChunks(bytes), duplex: 'half' } as RequestInit);
           if (response.status !== 200) throw new Error(`responsiveness: ${response.status} ${await response.text()}`);
