@@ -6,8 +6,10 @@
  * POSTs 200,000 train boxes (as bench/eval.ts's responsiveness section does) `--runs`
  * times and prints every gap between event-loop turns longer than `--over` ms, with the
  * evaluation step that was running when it began (the stage its generator last yielded)
- * and the garbage collections inside it. A profiling aid: it wraps the step runner.
+ * the main thread's CPU time in it (what the server spent, against time waiting for a CPU
+ * on a shared machine), and the garbage collections inside it. A profiling aid: it wraps the step runner.
  */
+import { readFileSync } from 'node:fs';
 import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { loadCatalog } from '../src/core/catalog';
 import { GroundTruth } from '../src/eval/ground-truth';
@@ -44,6 +46,16 @@ interface Gap {
   start: number;
   end: number;
   stage: string;
+  /** The main thread's time on a CPU and waiting for one (run queue) during the gap, ms. */
+  cpu: number;
+  waiting: number;
+}
+
+/** The main thread's [on-CPU, waiting-for-a-CPU] times so far, ms (Linux schedstat). */
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
+function schedMs(): [number, number] {
+  const [run, wait] = readFileSync(SCHEDSTAT, 'latin1').split(' ');
+  return [Number(run) / 1e6, Number(wait) / 1e6];
 }
 
 async function main(): Promise<void> {
@@ -68,12 +80,15 @@ async function main(): Promise<void> {
     gcs.length = 0;
     const gaps: Gap[] = [];
     let last = performance.now();
+    let lastSched = schedMs();
     let lastStage = stage;
     let running = true;
     const tick = () => {
       const now = performance.now();
-      if (now - last > over) gaps.push({ start: last, end: now, stage: lastStage });
+      const sched = schedMs();
+      if (now - last > over) gaps.push({ start: last, end: now, stage: lastStage, cpu: sched[0] - lastSched[0], waiting: sched[1] - lastSched[1] });
       last = now;
+      lastSched = sched;
       lastStage = stage;
       if (running) setTimeout(tick, 1);
     };
@@ -89,7 +104,7 @@ async function main(): Promise<void> {
     for (const g of gaps) {
       const inside = gcs.filter((e) => e.startTime < g.end && e.startTime + e.duration > g.start);
       const gc = inside.map((e) => `${gcKind(e)} ${e.duration.toFixed(1)} ms`).join(', ');
-      console.log(`  ${(g.end - g.start).toFixed(1)} ms at +${(g.start - t0).toFixed(0)} ms during "${g.stage}"${gc ? `; GC: ${gc}` : ''}`);
+      console.log(`  ${(g.end - g.start).toFixed(1)} ms (main thread on CPU ${g.cpu.toFixed(1)}, waiting ${g.waiting.toFixed(1)}) at +${(g.start - t0).toFixed(0)} ms during "${g.stage}"${gc ? `; GC: ${gc}` : ''}`);
     }
   }
 }
