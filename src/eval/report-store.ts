@@ -31,7 +31,7 @@ export class EvaluationReports {
 
   constructor(
     readonly maxReports = 64,
-    /** 2M rows is about 600 MB of JSON-shaped objects at most; a full refcoco split is 11k. */
+    /** 2M rows of masks or expressions are about 600 MB of objects (box rows are columns, ~100 bytes a row); a full refcoco split is 11k. */
     readonly maxRows = 2_000_000,
   ) {}
 
