@@ -82,14 +82,12 @@ const SampleOrderRef = builder.enumType('EvaluationSampleOrder', {
 interface SampleModel {
   stored: StoredReport;
   index: number;
+  /** The sample's row, read once (a box report makes it from columns), as the union of the three tasks' rows: absent fields are undefined. */
+  row: Record<string, unknown>;
 }
 
-/** The sample's row, read as the union of the three tasks' rows (absent fields are undefined). */
-function rowOf(s: SampleModel): Record<string, unknown> {
-  return s.stored.report.per_sample[s.index] as unknown as Record<string, unknown>;
-}
 const numberField = (s: SampleModel, key: string) => {
-  const v = rowOf(s)[key];
+  const v = s.row[key];
   return typeof v === 'number' ? v : null;
 };
 
@@ -109,13 +107,13 @@ const SampleRef = builder.objectRef<SampleModel>('EvaluationSample').implement({
     }),
     iou: t.float({ nullable: true, description: 'Boxes: the published computeIoU (null where it divides by zero); masks: I / U.', resolve: (s) => numberField(s, 'iou') }),
     iouContinuous: t.float({ nullable: true, resolve: (s) => numberField(s, 'iou_continuous') }),
-    hit: t.boolean({ nullable: true, description: 'IoU ≥ 0.5 in the report’s convention (boxes, masks).', resolve: (s) => (typeof rowOf(s).hit === 'boolean' ? (rowOf(s).hit as boolean) : null) }),
+    hit: t.boolean({ nullable: true, description: 'IoU ≥ 0.5 in the report’s convention (boxes, masks).', resolve: (s) => (typeof s.row.hit === 'boolean' ? (s.row.hit as boolean) : null) }),
     // An expressions row's `pred` is its sentence: only a boxes row's is a box.
-    predictedBox: t.floatList({ nullable: true, description: 'Boxes: the prediction in pixels [x, y, w, h].', resolve: (s) => (Array.isArray(rowOf(s).pred) ? (rowOf(s).pred as number[]) : null) }),
-    groundTruthBox: t.floatList({ nullable: true, resolve: (s) => (rowOf(s).gt as number[] | undefined) ?? null }),
+    predictedBox: t.floatList({ nullable: true, description: 'Boxes: the prediction in pixels [x, y, w, h].', resolve: (s) => (Array.isArray(s.row.pred) ? (s.row.pred as number[]) : null) }),
+    groundTruthBox: t.floatList({ nullable: true, resolve: (s) => (s.row.gt as number[] | undefined) ?? null }),
     intersection: t.float({ nullable: true, description: 'Masks: |P∧G| in pixels.', resolve: (s) => numberField(s, 'I') }),
     union: t.float({ nullable: true, description: 'Masks: |P∨G| in pixels.', resolve: (s) => numberField(s, 'U') }),
-    predictedSentence: t.string({ nullable: true, description: 'Expressions: the prediction, tokenised.', resolve: (s) => (typeof rowOf(s).pred === 'string' ? (rowOf(s).pred as string) : null) }),
+    predictedSentence: t.string({ nullable: true, description: 'Expressions: the prediction, tokenised.', resolve: (s) => (typeof s.row.pred === 'string' ? (s.row.pred as string) : null) }),
     cider: t.float({ nullable: true, resolve: (s) => numberField(s, 'CIDEr') }),
     bleu4: t.float({ nullable: true, resolve: (s) => numberField(s, 'Bleu_4') }),
     rougeL: t.float({ nullable: true, resolve: (s) => numberField(s, 'ROUGE_L') }),
@@ -137,7 +135,7 @@ builder.objectType(Evaluation, {
       type: SampleRef,
       args: { orderBy: t.arg({ type: SampleOrderRef, defaultValue: 'FILE_ORDER' }) },
       complexity: connectionComplexity,
-      resolve: (r, args, ctx) => pageOf(sampleOrder(r.report, args.orderBy ?? 'FILE_ORDER'), args, ctx, (index) => ({ stored: r, index })),
+      resolve: (r, args, ctx) => pageOf(sampleOrder(r.report, args.orderBy ?? 'FILE_ORDER'), args, ctx, (index) => ({ stored: r, index, row: r.report.per_sample.row(index) as unknown as Record<string, unknown> })),
     }),
   }),
 });

@@ -35,7 +35,7 @@ describe('boxes', () => {
       { sent_id: sentId(1), box: [-5000, -5000, 10, 10] },
       { sent_id: sentId(2), box: Array.from(gt.refBox(refOf(2))) },
     ]);
-    const [zero, outside, exact] = r.per_sample;
+    const [zero, outside, exact] = r.per_sample.toJSON();
     expect([zero.iou, zero.iou_continuous, zero.hit]).toEqual([0, 0, false]);
     expect([outside.iou, outside.iou_continuous, outside.hit]).toEqual([0, 0, false]);
     expect(exact.iou_continuous).toBe(1);
@@ -50,8 +50,8 @@ describe('boxes', () => {
     const unit = run('boxes', [{ sent_id: sentId(0), box: [x / w, y / h, (x + bw) / w, (y + bh) / h] }], 'val', { boxFormat: 'xyxy', boxScale: '1', iou: 'continuous' });
     const thousand = run('boxes', [{ sent_id: sentId(0), box: [(x / w) * 1000, (y / h) * 1000, (bw / w) * 1000, (bh / h) * 1000] }], 'val', { boxScale: '1000', iou: 'continuous' });
     for (const r of [unit, thousand]) {
-      expect(r.per_sample[0].iou_continuous).toBeCloseTo(pixels.per_sample[0].iou_continuous, 9);
-      expect(r.per_sample[0].hit).toBe(true);
+      expect(r.per_sample.row(0).iou_continuous).toBeCloseTo(pixels.per_sample.row(0).iou_continuous, 9);
+      expect(r.per_sample.row(0).hit).toBe(true);
     }
   });
 
@@ -86,10 +86,10 @@ describe('masks', () => {
       { sent_id: sentId(0), segmentation: { size: [h, w], counts: [h * w] } },
       { sent_id: sentId(1), segmentation: { size: [h, w], counts: rleToString(rleFromBbox(gt.refBox(refOf(1)), h, w)) } },
     ]);
-    expect(r.per_sample[0]).toMatchObject({ I: 0, pred_area: 0, iou: 0 });
-    expect(r.per_sample[0].U).toBe(r.per_sample[0].gt_area);
-    expect(r.per_sample[1].I).toBeGreaterThan(0);
-    expect(r.per_sample[1].iou).toBe(r.per_sample[1].I / r.per_sample[1].U);
+    expect(r.per_sample.row(0)).toMatchObject({ I: 0, pred_area: 0, iou: 0 });
+    expect(r.per_sample.row(0).U).toBe(r.per_sample.row(0).gt_area);
+    expect(r.per_sample.row(1).I).toBeGreaterThan(0);
+    expect(r.per_sample.row(1).iou).toBe(r.per_sample.row(1).I / r.per_sample.row(1).U);
   });
 
   test('a compressed RLE that does not cover the image is refused', () => {
@@ -106,7 +106,7 @@ describe('masks', () => {
     const report = run('masks', good);
     const loop = report.overall.entry_loop;
     // The empty mask (I 0, U the GT area) and the box mask that overrides it, both counted.
-    const [kept] = report.per_sample;
+    const [kept] = report.per_sample.toJSON();
     expect(report.counts.duplicates).toBe(1);
     expect(loop).toMatchObject({ n: 2, cum_I: kept.I, cum_U: kept.U + kept.gt_area });
     const bad = run('masks', [...good, { sent_id: gt.idOfRow('sent', trainSent), segmentation: { size: [1, 1], counts: [1] } }]);
@@ -120,7 +120,7 @@ describe('expressions', () => {
 
   test('an empty sentence scores 0 everywhere, as the reference code does', () => {
     const r = run('expressions', [{ ref_id: gt.refId(valRefs[0]), sent: '' }, { ref_id: gt.refId(valRefs[1]), sent: gt.refSentences(valRefs[1])[0] }]);
-    expect(r.per_sample[0]).toMatchObject({ Bleu_1: 0, Bleu_4: 0, ROUGE_L: 0, CIDEr: 0, pred: '' });
+    expect(r.per_sample.row(0)).toMatchObject({ Bleu_1: 0, Bleu_4: 0, ROUGE_L: 0, CIDEr: 0, pred: '' });
   });
 
   test('one-word sentences: Bleu_4 of a 1-word corpus is the smoothing constants, not 0', () => {

@@ -32,7 +32,7 @@ test("a masks report's sample decodes to the mask its file gave, whichever way t
   const store = new EvaluationReports();
   const masks = report('masks', predictions);
   const { id } = store.add({ ...where, report: masks, predictions: entries });
-  expect(masks.per_sample.map((row) => row.ref_id)).toEqual([REF.id, OTHER_REF.id]);
+  expect(masks.per_sample.toJSON().map((row) => row.ref_id)).toEqual([REF.id, OTHER_REF.id]);
   const decoded = [0, 1].map((i) => store.predictedMask(id, i));
   expect(decoded.map((m) => m && { h: m.h, w: m.w, counts: Array.from(m.counts) })).toEqual(
     [first, rleFromCounts(Array.from(second.counts), REF.height, REF.width)].map((m) => ({ h: m.h, w: m.w, counts: Array.from(m.counts) })),

@@ -4,10 +4,12 @@
  *
  * The hot path is typed arrays end to end: predictions as one Float64Array (four numbers
  * an entry), the GT boxes of the universe by position, IoUs by position; the per-sample
- * rows are built afterwards, in their own steps.
+ * rows stay columns over those arrays (box-sample-rows.ts).
  */
 import { DataError } from '../core/errors';
 import { continuousIouAt, continuousUnionAt, publishedIouAt, publishedUnionAt } from './box-iou';
+import { BoxSampleRows } from './box-sample-rows';
+import { CONTINUOUS_ZERO, emptyBoxScores, PUBLISHED_ZERO, ZERO_DIVISION, type BoxScores } from './box-scores';
 import { allPositions, perCategorySteps, perSplitSteps, type CategoryBreakdown, type SplitBreakdown } from './breakdown';
 import type { GroundTruth } from './ground-truth';
 import { matchCounts, matchIdSteps, refRowOf, type Matching } from './matching';
@@ -18,8 +20,6 @@ import { runSteps, type Steps } from './steps';
 
 /** Boxes scored between two progress reports (a few hundred µs of work). */
 const BOX_STEP = 4096;
-/** Per-sample rows built between two progress reports (each row is a few objects). */
-const ROW_STEP = 2048;
 
 export type IouConvention = 'published' | 'continuous';
 export const IOU_CONVENTIONS: readonly IouConvention[] = ['published', 'continuous'];
@@ -37,36 +37,6 @@ export interface BoxBlock {
   correct: Record<string, number>;
   accuracy: Record<string, number>;
   mean_iou: number;
-}
-
-export interface BoxSample {
-  sent_id?: number;
-  ref_id: number;
-  gt: number[];
-  entry: number;
-  pred: number[];
-  iou: number | null;
-  iou_continuous: number | null;
-  hit: boolean;
-  error?: { type: string; message: string };
-}
-
-const ZERO_DIVISION = { type: 'ZeroDivisionError', message: 'float division by zero' };
-
-/** Bits of BoxScores.zeroUnion: which IoU divided by zero at a position. */
-const PUBLISHED_ZERO = 1;
-const CONTINUOUS_ZERO = 2;
-
-/** Both IoUs by universe position: NaN where nothing was predicted, 0 where the union is 0 (flagged in zeroUnion). */
-export interface BoxScores {
-  published: Float64Array;
-  continuous: Float64Array;
-  zeroUnion: Uint8Array;
-  publishedErrors: number;
-}
-
-function emptyScores(n: number): BoxScores {
-  return { published: new Float64Array(n).fill(NaN), continuous: new Float64Array(n).fill(NaN), zeroUnion: new Uint8Array(n), publishedErrors: 0 };
 }
 
 /**
@@ -106,14 +76,14 @@ function flagZeroUnion(pred: Float64Array, a: number, truth: Float64Array, g: nu
  * (pixelBoxSteps). What the Python figure times, with the id matching before it.
  */
 export function scoreBoxes(gt: GroundTruth, m: Matching, pred: Float64Array, split: string): BoxScores {
-  const scores = emptyScores(m.rows.length);
+  const scores = emptyBoxScores(m.rows.length);
   scoreBoxRange(m.entryAt, pred, gt.universeBoxes(m.unit, split), scores, 0, m.rows.length);
   return scores;
 }
 
 function* boxScoreSteps(gt: GroundTruth, m: Matching, pred: Float64Array, split: string): Steps<BoxScores> {
   const n = m.rows.length;
-  const scores = emptyScores(n);
+  const scores = emptyBoxScores(n);
   const truth = gt.universeBoxes(m.unit, split);
   for (let from = 0; from < n; from += BOX_STEP) {
     scoreBoxRange(m.entryAt, pred, truth, scores, from, Math.min(n, from + BOX_STEP));
@@ -144,37 +114,22 @@ function* pixelBoxSteps(gt: GroundTruth, predictions: BoxPredictions, options: B
   return pixels;
 }
 
-/** The per-sample rows, in universe order. */
-function* boxSampleSteps(gt: GroundTruth, m: Matching, split: string, ids: Float64Array, pred: Float64Array, scores: BoxScores, options: BoxOptions): Steps<BoxSample[]> {
+/** The per-sample rows, in universe order: the matched positions, their entries and ref ids (no object per row). */
+function sampleRows(gt: GroundTruth, m: Matching, split: string, ids: Float64Array, pred: Float64Array, scores: BoxScores, options: BoxOptions): BoxSampleRows {
   const { unit, entryAt } = m;
-  const truth = gt.universeBoxes(unit, split);
   const refRows = gt.universeRefRows(unit, split);
-  const samples: BoxSample[] = [];
-  for (let p = 0; p < entryAt.length; p++) {
-    const e = entryAt[p];
-    if (e < 0) continue;
-    const zero = scores.zeroUnion[p];
-    const iou = zero & PUBLISHED_ZERO ? null : scores.published[p];
-    const iouContinuous = zero & CONTINUOUS_ZERO ? null : scores.continuous[p];
-    const chosen = options.iou === 'published' ? iou : iouContinuous;
-    const g = p * 4;
-    const a = e * 4;
-    // sent_id first, as the golden rows have it; undefined is left out of the JSON.
-    const sample: BoxSample = {
-      sent_id: unit === 'sent' ? ids[e] : undefined,
-      ref_id: gt.refId(refRows[p]),
-      gt: [truth[g], truth[g + 1], truth[g + 2], truth[g + 3]],
-      entry: e,
-      pred: [pred[a], pred[a + 1], pred[a + 2], pred[a + 3]],
-      iou,
-      iou_continuous: iouContinuous,
-      hit: chosen !== null && chosen >= 0.5,
-    };
-    if (zero & PUBLISHED_ZERO) sample.error = ZERO_DIVISION;
-    samples.push(sample);
-    if (samples.length % ROW_STEP === 0) yield { stage: 'per-sample rows', done: p, total: entryAt.length };
+  let n = 0;
+  for (let p = 0; p < entryAt.length; p++) if (entryAt[p] >= 0) n++;
+  const positions = new Int32Array(n);
+  const entries = new Int32Array(n);
+  const refIds = new Float64Array(n);
+  for (let p = 0, i = 0; p < entryAt.length; p++) {
+    if (entryAt[p] < 0) continue;
+    positions[i] = p;
+    entries[i] = entryAt[p];
+    refIds[i++] = gt.refId(refRows[p]);
   }
-  return samples;
+  return new BoxSampleRows({ unit, continuous: options.iou === 'continuous', positions, entries, refIds, ids, pred, truth: gt.universeBoxes(unit, split), scores });
 }
 
 /** Blocks over groups of universe positions of one IoU (NaN where nothing was predicted). */
@@ -231,7 +186,7 @@ export function* evaluateBoxSteps(gt: GroundTruth, split: string, predictions: B
   const n = m.rows.length;
   const pred = yield* pixelBoxSteps(gt, predictions, options);
   const scores = yield* boxScoreSteps(gt, m, pred, split);
-  const samples = yield* boxSampleSteps(gt, m, split, ids, pred, scores, options);
+  const samples = sampleRows(gt, m, split, ids, pred, scores, options);
   const summarising = { stage: 'summarising', done: n, total: n };
   const thresholds = options.thresholds;
   const publishedBlock = blockOf(scores.published, m.entryAt, thresholds);

@@ -13,6 +13,7 @@ import { numpyMean } from './numpy-sum';
 import type { Parsed, SentenceEntry } from './predictions';
 import { tokenizeCaption } from './ptb-tokenizer';
 import { rougeL } from './rouge';
+import { ArrayRows } from './sample-rows';
 import { runSteps } from './steps';
 
 /** Refs tokenised or scored between two progress reports. */
@@ -160,7 +161,7 @@ export function* evaluateExpressionSteps(source: string, gt: GroundTruth, split:
     per_category: categories.map(([id, scores]) => ({ category_id: id, name: gt.categoryName(id), ...scores })),
     per_split: splits.map(([label, scores]) => ({ split: label, ...scores })),
     unknown_entries: unknownEntries,
-    per_sample: perSample,
+    per_sample: new ArrayRows(perSample),
   };
   return report;
 }

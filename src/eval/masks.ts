@@ -14,6 +14,7 @@ import { idsOf, matchCounts, matchIdSteps, refRowOf, type Matching } from './mat
 import { numpyMean } from './numpy-sum';
 import type { MaskEntry, Parsed } from './predictions';
 import { unknownEntryRows } from './report-rows';
+import { ArrayRows } from './sample-rows';
 import { runSteps, type Steps } from './steps';
 
 export const MASK_THRESHOLDS: readonly number[] = [0.5, 0.6, 0.7, 0.8, 0.9];
@@ -175,7 +176,7 @@ export function* finishMaskSteps(gt: GroundTruth, split: string, parsed: Parsed<
     missing_ids: missingIds(gt, m),
     overridden_entries: m.overriddenEntries,
     unknown_entries: unknownEntryRows(parsed.unit === 'sent' ? 'sent_id' : 'ref_id', m.unknownEntries),
-    per_sample: samples,
+    per_sample: new ArrayRows(samples),
   };
 }
 

@@ -31,7 +31,7 @@ export class EvaluationReports {
 
   constructor(
     readonly maxReports = 64,
-    /** 2M rows is about 600 MB of JSON-shaped objects at most; a full refcoco split is 11k. */
+    /** 2M rows of masks or expressions are about 600 MB of objects (box rows are columns, ~100 bytes a row); a full refcoco split is 11k. */
     readonly maxRows = 2_000_000,
   ) {}
 
@@ -67,8 +67,9 @@ export class EvaluationReports {
   predictedMask(reportId: string, sampleIndex: number): Rle | null {
     const stored = this.reports.get(reportId);
     if (stored?.report.task !== 'masks' || !stored.predictions) return null;
-    const row = stored.report.per_sample[sampleIndex];
-    if (!row) return null;
+    const rows = stored.report.per_sample;
+    if (!(sampleIndex >= 0 && sampleIndex < rows.length)) return null;
+    const row = rows.row(sampleIndex);
     const entry = stored.predictions[row.entry];
     if (entry?.index !== row.entry) return null;
     return predictedMask(`evaluation report ${reportId}`, entry, entry.size[0], entry.size[1]);

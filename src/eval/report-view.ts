@@ -70,19 +70,20 @@ export type SampleOrder = 'FILE_ORDER' | 'IOU_ASC' | 'IOU_DESC' | 'CIDER_ASC' | 
 function scoreOf(report: EvaluationReport, what: 'IOU' | 'CIDER'): (index: number) => number {
   if (report.task === 'expressions') {
     if (what !== 'CIDER') throw new DataError('samples: an expressions report has no IoU: order by CIDER_ASC or CIDER_DESC');
-    return (i) => report.per_sample[i].CIDEr;
+    return (i) => report.per_sample.row(i).CIDEr;
   }
   if (what !== 'IOU') throw new DataError(`samples: a ${report.task} report has no CIDEr: order by IOU_ASC or IOU_DESC`);
   if (report.task === 'boxes') {
-    const continuous = report.overall.iou === 'continuous';
-    return (i) => (continuous ? report.per_sample[i].iou_continuous : report.per_sample[i].iou) ?? 0;
+    const rows = report.per_sample;
+    // Read from the columns: no row object is made to rank a sample.
+    return report.overall.iou === 'continuous' ? (i) => rows.iouContinuous(i) ?? 0 : (i) => rows.iou(i) ?? 0;
   }
-  return (i) => report.per_sample[i].iou;
+  return (i) => report.per_sample.row(i).iou;
 }
 
 /** Indices into per_sample in the asked order; ties keep file order (the sort is stable). */
 export function sampleOrder(report: EvaluationReport, order: SampleOrder): number[] {
-  const indices = Array.from(report.per_sample.keys());
+  const indices = Array.from({ length: report.per_sample.length }, (_, i) => i);
   if (order === 'FILE_ORDER') return indices;
   const [what, direction] = order.split('_') as ['IOU' | 'CIDER', 'ASC' | 'DESC'];
   const score = scoreOf(report, what);

@@ -58,8 +58,8 @@ export function resolveOverlay(reports: EvaluationReports, ask: OverlayAsk, stor
   if (!stored) return refuse(404, `overlayReport: no evaluation report ${JSON.stringify(reportId)} (never made, or evicted: the server keeps the latest reports)`);
   const { report } = stored;
   if (report.task !== 'masks') return refuse(400, `overlayReport: report ${reportId} scores ${report.task}, not masks: draw a predicted box with overlayBox=x,y,w,h`);
-  const row = report.per_sample[sample];
-  if (!row) return refuse(404, `sample: report ${reportId} has ${report.per_sample.length} samples (0 to ${report.per_sample.length - 1}), not ${sample}`);
+  if (sample >= report.per_sample.length) return refuse(404, `sample: report ${reportId} has ${report.per_sample.length} samples (0 to ${report.per_sample.length - 1}), not ${sample}`);
+  const row = report.per_sample.row(sample);
   const pair = `${stored.dataset}/${stored.splitBy}`;
   if (pair !== store.name || row.ref_id !== store.refId(refRow)) {
     return refuse(400, `sample: sample ${sample} of report ${reportId} is ref ${row.ref_id} of ${pair}, not the ref drawn (ref ${store.refId(refRow)} of ${store.name})`);
