@@ -3,8 +3,9 @@
  * comprehension accuracy. (refMaskIou compares with the ref's mask instead.)
  */
 import { DataError } from '../src/core/errors';
-import { compareRefBox, type BoxComparison } from '../src/eval/box-comparison';
+import type { BoxComparison } from '../src/eval/box-comparison';
 import { builder } from './builder';
+import { boxComparison } from './lazy-modules';
 import { IouConvention } from './evaluation-inputs';
 import { Dataset } from './objects';
 
@@ -36,7 +37,7 @@ builder.objectFields(Dataset, (t) => ({
       if (!(threshold >= 0 && threshold <= 1)) throw new DataError(`refBoxIou: threshold must be between 0 and 1, got ${threshold}`);
       if (args.box.length !== 4 || !args.box.every(Number.isFinite)) throw new DataError(`refBoxIou: box must be four finite numbers [x, y, w, h], got ${JSON.stringify(args.box)}`);
       const refRow = await ctx.loaders.of(store).load('refById', args.refId);
-      return compareRefBox(store, refRow, args.box, args.iou ?? 'published', threshold);
+      return boxComparison().compareRefBox(store, refRow, args.box, args.iou ?? 'published', threshold);
     },
   }),
 }));

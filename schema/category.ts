@@ -5,9 +5,10 @@
  */
 import { DataError } from '../src/core/errors';
 import { allRows, narrowRefRows } from '../src/core/query/filters';
-import { categoryCounts, type CategoryCounts } from '../src/core/query/statistics';
+import type { CategoryCounts } from '../src/core/query/statistics';
 import type { ReferStore } from '../src/core/store/store';
 import { builder } from './builder';
+import { statistics } from './lazy-modules';
 import { CategoryRow, RefRow, rowsAs } from './models';
 import { rowNode } from './node';
 import { Category, Dataset, Ref } from './objects';
@@ -31,7 +32,7 @@ builder.node(Category, {
     categoryId: t.int({ description: 'id', resolve: (c) => c.store.categoryId(c.row) }),
     name: t.string({ resolve: (c) => c.store.categoryAt(c.row).name }),
     supercategory: t.string({ resolve: (c) => c.store.categoryAt(c.row).supercategory }),
-    counts: t.field({ type: CategoryCountsRef, resolve: (c) => categoryCounts(c.store)[c.row] }),
+    counts: t.field({ type: CategoryCountsRef, resolve: (c) => statistics().categoryCounts(c.store)[c.row] }),
     refs: t.connection({
       type: Ref,
       nullable: true,

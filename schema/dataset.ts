@@ -3,13 +3,14 @@
  * counts and load warnings, and the Query entry points. The REFER calls and browsing
  * lists of each record type are added to Dataset by that type's file.
  */
-import { datasetCounts, type DatasetCounts } from '../src/core/query/statistics';
+import type { DatasetCounts } from '../src/core/query/statistics';
 import { ReferStore } from '../src/core/store/store';
 import type { LoadWarning } from '../src/core/problems';
 import type { PairFailure } from '../src/core/catalog';
 import { DataError } from '../src/core/errors';
 import { storeOfKey } from '../src/ids';
 import { builder } from './builder';
+import { statistics } from './lazy-modules';
 import { Dataset } from './objects';
 
 const DatasetCountsRef = builder.objectRef<DatasetCounts>('DatasetCounts').implement({
@@ -55,7 +56,7 @@ builder.node(Dataset, {
   fields: (t) => ({
     name: t.exposeString('dataset', { description: 'refclef, refcoco, refcoco+, refcocog or grefcoco.' }),
     splitBy: t.exposeString('splitBy', { description: 'unc, google, umd or berkeley.' }),
-    counts: t.field({ type: DatasetCountsRef, resolve: (store) => datasetCounts(store) }),
+    counts: t.field({ type: DatasetCountsRef, resolve: (store) => statistics().datasetCounts(store) }),
     warnings: t.field({
       type: [LoadWarningRef],
       description: 'Records skipped while loading this pair (empty when the files were clean).',

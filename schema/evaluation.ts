@@ -5,10 +5,10 @@
  * a variable. The scoring itself is src/eval's.
  */
 import { DataError } from '../src/core/errors';
-import { evaluatePredictions, evaluationSetup } from '../src/eval/evaluate';
 import type { StoredReport } from '../src/eval/report-store';
-import { categoryBlocks, overallBlocks, sampleOrder, type CategoryView, type Metric, type MetricBlock, type SampleOrder } from '../src/eval/report-view';
+import type { CategoryView, Metric, MetricBlock, SampleOrder } from '../src/eval/report-view';
 import { builder } from './builder';
+import { evaluateModule, reportView } from './lazy-modules';
 import { asFileEntry, BoxFormat, BoxPredictionInput, BoxScale, IouConvention } from './evaluation-inputs';
 import { RefRow } from './models';
 import { Dataset, Evaluation, Ref } from './objects';
@@ -129,13 +129,13 @@ builder.objectType(Evaluation, {
     split: t.exposeString('split'),
     createdAt: t.exposeString('createdAt'),
     counts: t.field({ type: CountsRef, resolve: (r) => r.report.counts }),
-    overall: t.field({ type: OverallRef, resolve: (r) => overallBlocks(r.report) }),
-    perCategory: t.field({ type: [CategoryEvaluationRef], complexity: 80, resolve: (r) => categoryBlocks(r.report) }),
+    overall: t.field({ type: OverallRef, resolve: (r) => reportView().overallBlocks(r.report) }),
+    perCategory: t.field({ type: [CategoryEvaluationRef], complexity: 80, resolve: (r) => reportView().categoryBlocks(r.report) }),
     samples: t.connection({
       type: SampleRef,
       args: { orderBy: t.arg({ type: SampleOrderRef, defaultValue: 'FILE_ORDER' }) },
       complexity: connectionComplexity,
-      resolve: (r, args, ctx) => pageOf(sampleOrder(r.report, args.orderBy ?? 'FILE_ORDER'), args, ctx, (index) => ({ stored: r, index, row: r.report.per_sample.row(index) as unknown as Record<string, unknown> })),
+      resolve: (r, args, ctx) => pageOf(reportView().sampleOrder(r.report, args.orderBy ?? 'FILE_ORDER'), args, ctx, (index) => ({ stored: r, index, row: r.report.per_sample.row(index) as unknown as Record<string, unknown> })),
     }),
   }),
 });
@@ -166,6 +166,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => {
       const source = 'evaluateBoxes: predictions';
       if (args.predictions.length > MAX_GRAPHQL_PREDICTIONS) throw new DataError(`${source}: ${args.predictions.length} predictions, more than ${MAX_GRAPHQL_PREDICTIONS}: POST the file to /evaluate instead`);
+      const { evaluatePredictions, evaluationSetup } = evaluateModule();
       const setup = evaluationSetup(ctx.catalog, {
         dataset: args.dataset,
         splitBy: args.splitBy,

@@ -12,8 +12,8 @@ import { DataError } from '../src/core/errors';
 import { largestMaskPixels } from '../src/core/masks';
 import { annotationGlobalId, maskPngPath, refGlobalId } from '../src/ids';
 import { packBits, rleArea, rleDecode, rleToBbox, rleToString } from '../src/mask';
-import { maskToPng } from '../src/render';
 import { builder } from './builder';
+import { renderModule } from './lazy-modules';
 import type { Context } from './context';
 import { loadAnnotationMask, loadRefMask, MASK_COMPLEXITY } from './mask-loading';
 import { MaskModel } from './models';
@@ -82,7 +82,7 @@ builder.objectType(Mask, {
       complexity: pixelCost(PNG_COMPLEXITY),
       resolve: (m) => {
         if (m.rle.h === 0 || m.rle.w === 0) throw new DataError(`this mask is ${m.rle.w}x${m.rle.h} pixels; a PNG needs at least one`);
-        return base64(maskToPng(m.rle));
+        return base64(renderModule().maskToPng(m.rle));
       },
     }),
     pngUrl: t.string({

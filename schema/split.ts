@@ -6,9 +6,10 @@
  * testA, while REFER's `split: "testA"` argument (refIds, refs) also matches testAB.
  */
 import { filterRefRows, imageRowsOf, splitLabelIndex } from '../src/core/query/filters';
-import { splitCounts, type SplitCounts } from '../src/core/query/statistics';
+import type { SplitCounts } from '../src/core/query/statistics';
 import { nodeKey, storeOfKey } from '../src/ids';
 import { builder } from './builder';
+import { statistics } from './lazy-modules';
 import { ImageRow, RefRow, SplitModel } from './models';
 import { Dataset, Image, Ref, Split } from './objects';
 import { connectionComplexity, pageOf } from './pagination';
@@ -39,7 +40,7 @@ builder.node(Split, {
   },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The split label: train, val, test, testA, testB, testC, testAB, testBC or testAC.' }),
-    counts: t.field({ type: SplitCountsRef, resolve: (s) => splitCounts(s.store)[splitLabelIndex(s.store, s.name)] }),
+    counts: t.field({ type: SplitCountsRef, resolve: (s) => statistics().splitCounts(s.store)[splitLabelIndex(s.store, s.name)] }),
     refs: t.connection({
       type: Ref,
       nullable: true,

@@ -10,7 +10,6 @@ import { defaultCacheDir, loadCatalog, type Catalog, type LoadOptions, type Logg
 import { findPairs, parsePairName, refsFileName } from './core/layout';
 import { DATASETS } from './sample/datasets';
 import { DataError } from './core/errors';
-import { writeDataBodyFiles } from './core/export/data-body-file';
 import { DEFAULT_MASK_CACHE_BYTES, MaskCache } from './core/masks';
 import { formatWarning } from './core/problems';
 import { DEFAULT_LIMITS } from '../schema/context';
@@ -18,9 +17,11 @@ import { defaultPort, parseNonNegative, parsePort, parsePositive, parseWorkers, 
 import { withLazyGlobalCrypto } from './startup/lazy-web-globals';
 // The server (graphql-yoga, the schema), cli-progress and the data generator are required
 // only by the commands that use them: `--help` or `build-index` need none of the server.
-// So is node:cluster (with child_process): only `serve --workers N` needs it before listen().
+// So is node:cluster (with child_process): only `serve --workers N` needs it before listen();
+// and the export bodies' file code, which only build-index writes at start.
 type ServerModule = typeof import('./server');
 type ClusterModule = typeof import('./startup/cluster');
+type DataBodyFileModule = typeof import('./core/export/data-body-file');
 
 interface DataFlags {
   dataRoot: string;
@@ -194,7 +195,7 @@ function buildIndex(flags: DataFlags): void {
   };
   const catalog = loadCatalog(options);
   // The Python client's bulk transfer, beside the indexes: a fresh server sends it at once.
-  if (cacheDir) writeDataBodyFiles(catalog, (m) => messages.push(`warn: ${m}`));
+  if (cacheDir) (require('./core/export/data-body-file') as DataBodyFileModule).writeDataBodyFiles(catalog, (m) => messages.push(`warn: ${m}`));
   doneBytes = totalBytes;
   currentBytes = 0;
   bar?.update(Math.max(1, totalBytes), payload('done'));

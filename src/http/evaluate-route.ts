@@ -18,14 +18,18 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
-import { evaluateParsedYielding, evaluationSetup, predictionReader, type EvaluationRequest, type ParsedPredictions } from '../eval/evaluate';
-import { JsonArrayStream } from '../eval/json-array-stream';
+import type { EvaluationRequest, ParsedPredictions } from '../eval/evaluate';
 import type { PredictionReader } from '../eval/predictions';
 import type { EvaluationReports } from '../eval/report-store';
-import { reportJsonPieces } from '../eval/report-json';
-import { SLICE_MS } from '../eval/steps';
 import { performance } from 'node:perf_hooks';
 import type { Responses } from './responses';
+
+// The evaluation code is required by the first POST /evaluate, not when the server starts
+// (issue 8 §2): most servers never evaluate, and every start would load it.
+const evaluateModule = () => require('../eval/evaluate') as typeof import('../eval/evaluate');
+const jsonArrayStream = () => require('../eval/json-array-stream') as typeof import('../eval/json-array-stream');
+const reportJson = () => require('../eval/report-json') as typeof import('../eval/report-json');
+const sliceMs = () => (require('../eval/steps') as typeof import('../eval/steps')).SLICE_MS;
 
 const PATH = '/evaluate';
 export const MAX_EVALUATE_BYTES = 256 * 1024 * 1024;
@@ -78,7 +82,8 @@ async function readPredictions(request: Request, reader: PredictionReader<Parsed
   if (!request.body) throw new DataError(`${SOURCE}: empty body: expected a JSON array of predictions`);
   const bytes = encoding === 'gzip' ? request.body.pipeThrough(new DecompressionStream('gzip')) : request.body;
   let count = 0;
-  const parser = new JsonArrayStream(SOURCE, (value) => {
+  const SLICE_MS = sliceMs();
+  const parser = new (jsonArrayStream().JsonArrayStream)(SOURCE, (value) => {
     if (count++ >= MAX_PREDICTIONS) throw new TooLarge(`more than ${MAX_PREDICTIONS} predictions`);
     reader.add(value);
   });
@@ -119,7 +124,8 @@ async function readPredictions(request: Request, reader: PredictionReader<Parsed
 
 /** The report's JSON, produced in slices with an event-loop turn before each (a big report takes a while to write). */
 function reportStream(report: Record<string, unknown>): ReadableStream<Uint8Array> {
-  const pieces = reportJsonPieces(report);
+  const SLICE_MS = sliceMs();
+  const pieces = reportJson().reportJsonPieces(report);
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -144,6 +150,7 @@ function reportStream(report: Record<string, unknown>): ReadableStream<Uint8Arra
 async function evaluateResponse(catalog: Catalog, reports: EvaluationReports, request: Request, url: URL, fetchAPI: Responses): Promise<Response> {
   try {
     const asked = requestOf(url.searchParams);
+    const { evaluateParsedYielding, evaluationSetup, predictionReader } = evaluateModule();
     const setup = evaluationSetup(catalog, asked);
     const parsed = await readPredictions(request, predictionReader(setup, SOURCE));
     const report = await evaluateParsedYielding(setup, SOURCE, parsed);

@@ -36,14 +36,17 @@
  */
 import type { Catalog } from '../core/catalog';
 import { DataError, NotFoundError } from '../core/errors';
-import { dataBodyChunks } from '../core/export/data-body';
-import { dataBodyFile, readDataBodyFile, writeDataBodyFile } from '../core/export/data-body-file';
 import { refMask } from '../core/masks';
 import type { ReferStore } from '../core/store/store';
 import { rleToString } from '../mask';
 import type { Plugin } from 'graphql-yoga';
 import { KeptBodies, type BodyFiles } from './export-kept-bodies';
 import { decodeIdSegment, refuseMethod, textResponse as text, type Responses } from './responses';
+
+// The export bodies' code is required by the first /export request, not when the server
+// starts (issue 8 §2).
+const dataBodyModule = () => require('../core/export/data-body') as typeof import('../core/export/data-body');
+const dataBodyFileModule = () => require('../core/export/data-body-file') as typeof import('../core/export/data-body-file');
 
 /** Everything the export reads from a store, in one place. */
 function exportSource(store: ReferStore) {
@@ -234,7 +237,7 @@ async function exportResponse(catalog: Catalog, keptBodies: KeptBodies, request:
  */
 async function dataBody(store: ReferStore, keptBodies: KeptBodies, url: URL, request: Request): Promise<ExportBody> {
   const segmentation = !omitsSegmentation(url);
-  const chunks = dataBodyChunks(store, { segmentation });
+  const chunks = dataBodyModule().dataBodyChunks(store, { segmentation });
   if (segmentation || request.method === 'HEAD') return chunkStream(chunks);
   if (acceptsGzip(request)) return { bytes: await keptBodies.encoded(store, 'gzip', () => chunks), gzipped: true };
   return { bytes: await keptBodies.body(store, () => chunks), gzipped: false };
@@ -242,7 +245,11 @@ async function dataBody(store: ReferStore, keptBodies: KeptBodies, url: URL, req
 
 /** data.jsonl?segmentation=omit bodies kept beside the catalog's compiled indexes. */
 function bodyFilesOf(catalog: Catalog): BodyFiles {
-  return { path: (store) => dataBodyFile(catalog, store), read: readDataBodyFile, write: writeDataBodyFile };
+  return {
+    path: (store) => dataBodyFileModule().dataBodyFile(catalog, store),
+    read: (path, store) => dataBodyFileModule().readDataBodyFile(path, store),
+    write: (path, store, body) => dataBodyFileModule().writeDataBodyFile(path, store, body),
+  };
 }
 
 /** The route as a Yoga plugin: it answers /export/… itself, and leaves every other path alone. */
