@@ -6,6 +6,7 @@
 
 import { DATASETS_QUERY, graphiqlUrl, graphql } from './api.js';
 import { barChart, iouBins, iouHistogram } from './evaluate.charts.js';
+import { el } from './dom.js';
 
 const EVALUATE_ENDPOINT = '/evaluate';
 const WORST_COUNT = 12;
@@ -86,19 +87,6 @@ function headline(report) {
   }
   const unavailable = overall.unavailable ?? {};
   return ['Bleu_1', 'Bleu_2', 'Bleu_3', 'Bleu_4', 'ROUGE_L', 'CIDEr', 'METEOR'].map((name) => [`overall/${name}`, name.replace('_', '-'), overall[name], decimal, unavailable[name]]);
-}
-
-/** An element with properties (class, data-*, aria-*, on… handlers) and children. */
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null) continue;
-    if (key === 'class') node.className = value;
-    else if (key.startsWith('data-') || key.startsWith('aria-')) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
 }
 
 // The view's fixed parts; what a report fills in is built per report.

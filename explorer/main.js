@@ -6,6 +6,7 @@
 
 import { DATASETS_QUERY, graphiqlUrl, graphql, REF_QUERY, REFS_QUERY, RENDER_SIZE } from './api.js';
 import { showEvaluateView } from './evaluate.js';
+import { el } from './dom.js';
 
 const PAGE_SIZE = 20;
 const MODES = { SEG: 'segmentation', BOX: 'box', MASK: 'mask' };
@@ -58,19 +59,6 @@ const state = {
 // Answers that arrive after a newer request was made are dropped.
 let listRequest = 0;
 let refRequest = 0;
-
-/** An element with properties (class, data-*, aria-*, on… handlers) and children. */
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null) continue;
-    if (key === 'class') node.className = value;
-    else if (key.startsWith('data-') || key.startsWith('aria-')) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 function splitPair(pair) {
   const slash = pair.indexOf('/');
