@@ -9,33 +9,12 @@ import { loadCatalog } from '../src/core/catalog';
 import { stringColumn } from '../src/core/store/columns';
 import { InstancesIndex, ReferStore } from '../src/core/store/store';
 import { dataBodyChunks } from '../src/core/export/data-body';
+import { recordLines } from '../bench/record-data-body';
 import { goldenCatalog } from './api-helpers';
 
 /** The body as the route built it from records: one JSON.stringify per line. */
 function bodyFromRecords(store: ReferStore, segmentation: boolean): string {
-  const c = store.bulkKeyColumns();
-  const annotation = (row: number) => {
-    if (segmentation) return store.annotationAt(row);
-    const { segmentation: _omitted, ...rest } = store.annotationAt(row);
-    return rest;
-  };
-  const sections = [
-    { kind: 'categories', count: store.categoryCount, record: (r: number) => store.categoryAt(r), keys: undefined },
-    { kind: 'images', count: store.imageCount, record: (r: number) => store.imageAt(r), keys: { id: Array.from(c.imageId) } },
-    { kind: 'annotations', count: store.annotationCount, record: annotation, keys: { id: [...c.annId], image_row: Array.from(c.annImageRow) } },
-    {
-      kind: 'refs',
-      count: store.refCount,
-      record: (r: number) => store.refAt(r),
-      keys: { ref_id: Array.from(c.refId), ann_row: Array.from(c.refAnnRow), image_row: Array.from(c.refImageRow), category_id: Array.from(c.refCategoryId), sent_start: Array.from(c.sentStart), sent_id: Array.from(c.sentId) },
-    },
-  ];
-  const lines = [JSON.stringify({ dataset: store.dataset, splitBy: store.splitBy, sections: Object.fromEntries(sections.map((s) => [s.kind, s.count])) })];
-  for (const { kind, count, record, keys } of sections) {
-    lines.push(JSON.stringify({ section: kind, count, keys }));
-    for (let r = 0; r < count; r++) lines.push(JSON.stringify(record(r)));
-  }
-  return `${lines.join('\n')}\n`;
+  return Buffer.concat([...recordLines(store, segmentation)]).toString('utf8');
 }
 
 function written(store: ReferStore, segmentation: boolean): Buffer {
