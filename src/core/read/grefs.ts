@@ -17,10 +17,10 @@ import { readInstances } from './instances';
 import { readPickle, type PickleDict, type PickleValue } from './pickle';
 import { readSentences, RefTextColumns } from './refs';
 import { Problems, type LoadWarning } from '../problems';
-import type { InstancesTables, RefTables } from '../store/tables';
+import type { InstancesTables, RefTables, RefTextTables } from '../store/tables';
 
 /** grefs(<splitBy>) of gRefCOCO. Rows keep file order. */
-export interface GRefTables {
+export interface GRefTables extends RefTextTables {
   refId: Float64Array;
   imageRow: Int32Array;
   /** Ref r's targets are rows targetStart[r] .. targetStart[r+1] of the target columns,
@@ -31,18 +31,7 @@ export interface GRefTables {
   targetCategoryId: Int32Array;
   /** 1 for a no-target ref (ann_id [-1]). */
   noTarget: Uint8Array;
-  /** Index into splitNames. */
-  split: Uint8Array;
-  /** In order of first occurrence, as G_REFER's availableSplits. */
-  splitNames: string[];
   fileName: StringColumn;
-  /** Ref r owns sentences sentStart[r] .. sentStart[r+1]; may be none. */
-  sentStart: Uint32Array;
-  sentId: Float64Array;
-  raw: StringColumn;
-  sent: StringColumn;
-  /** Tokens by sentence row, only where they are not `sent.split(' ')`. */
-  tokenExceptions: Record<string, string[]>;
   warnings: LoadWarning[];
 }
 

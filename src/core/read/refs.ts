@@ -12,7 +12,7 @@ import { readPickle, type PickleDict, type PickleValue } from './pickle';
 import { Problems } from '../problems';
 import type { ByteProgress } from './progress';
 import type { LoadWarning } from '../problems';
-import type { AnnId, RefTables } from '../store/tables';
+import type { AnnId, RefTables, RefTextTables } from '../store/tables';
 
 export interface RefJoin {
   annRow(id: AnnId): number | undefined;
@@ -99,7 +99,7 @@ export class RefTextColumns {
     this.sentStart.push(this.sentId.length);
   }
 
-  columns() {
+  columns(): RefTextTables {
     return {
       split: Uint8Array.from(this.split),
       splitNames: this.splitNames,

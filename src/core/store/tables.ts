@@ -86,8 +86,23 @@ export interface RefTargets {
   noTarget: Uint8Array;
 }
 
+/** The split and sentence columns of every refs file, REFER's and gRefCOCO's (filled by RefTextColumns). */
+export interface RefTextTables {
+  /** Index into splitNames. */
+  split: Uint8Array;
+  /** In order of first occurrence (G_REFER's availableSplits). */
+  splitNames: string[];
+  /** Ref r owns sentences sentStart[r] .. sentStart[r+1]; may be none. */
+  sentStart: Uint32Array;
+  sentId: Float64Array;
+  raw: StringColumn;
+  sent: StringColumn;
+  /** Tokens by sentence row, only where they are not `sent.split(' ')` (rare). */
+  tokenExceptions: Record<string, string[]>;
+}
+
 /** refs(<splitBy>).p of one dataset/splitBy pair, or gRefCOCO's grefs(<splitBy>). */
-export interface RefTables {
+export interface RefTables extends RefTextTables {
   refId: Float64Array;
   /** The one referred annotation; -1 in gRefCOCO where a ref has not exactly one target. */
   annRow: Int32Array;
@@ -96,17 +111,7 @@ export interface RefTables {
   categoryId: Int32Array;
   /** gRefCOCO only: every target of every ref (REFER's refs have exactly annRow's one). */
   targets?: RefTargets;
-  /** Index into splitNames. */
-  split: Uint8Array;
-  splitNames: string[];
   /** The ref's made-up file name; absent in RefClef. */
   fileName?: StringColumn;
-  /** Ref r owns sentences sentStart[r] .. sentStart[r+1]. */
-  sentStart: Uint32Array;
-  sentId: Float64Array;
-  raw: StringColumn;
-  sent: StringColumn;
-  /** Tokens by sentence row, only where they are not `sent.split(' ')` (rare). */
-  tokenExceptions: Record<string, string[]>;
   warnings: LoadWarning[];
 }
